@@ -69,3 +69,17 @@ export type {
 } from "./lib/pool/types.ts";
 export { MapRun } from "./lib/pool/map_run.ts";
 export { mapAll, type MapAllOptions, mapConcurrent } from "./lib/pool/map.ts";
+export {
+  type ApplyOptions,
+  type GroupOptions,
+  type GroupRef,
+  type PoolMapOptions,
+  TaskPool,
+  type TaskPoolOptions,
+} from "./lib/pool/task_pool.ts";
+export {
+  type GroupCallbacks,
+  type GroupState,
+  type GroupSummary,
+  TaskGroup,
+} from "./lib/pool/task_group.ts";
