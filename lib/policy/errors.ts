@@ -114,7 +114,9 @@ export class ErrorBudgetError extends Error {
    */
   constructor(maxFailures: number, failures: number, cause: TaskError) {
     super(
-      `Error budget exceeded: ${failures} tasks failed, more than maxFailures ${maxFailures}; last: ${cause.message}`,
+      `Error budget exceeded: ${failures} task${
+        failures === 1 ? "" : "s"
+      } failed, more than maxFailures ${maxFailures}; last: ${cause.message}`,
       { cause },
     );
     this.name = "ErrorBudgetError";

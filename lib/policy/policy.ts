@@ -119,7 +119,8 @@ export function backoffDelay(
     ? baseMs
     : backoff === "linear"
     ? baseMs * attempt
-    : baseMs * 2 ** (attempt - 1);
+    // Capped exponent: 0 * 2 ** 1024 would be NaN.
+    : baseMs * 2 ** Math.min(attempt - 1, 1023);
   return Math.min(raw, maxMs);
 }
 

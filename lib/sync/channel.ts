@@ -243,8 +243,12 @@ export class Channel<T> implements AsyncIterable<T> {
     return new Promise<IteratorResult<T>>((resolve, reject) => {
       this.#receivers.push({
         resolve,
-        // An iterator's `return()` withdraws its receive as a normal end.
-        reject: iterating ? () => resolve(DONE) : reject,
+        // An iterator's `return()` withdraws its receive as a normal end;
+        // a close error still reaches the loop.
+        reject: iterating
+          ? (reason: unknown) =>
+            signal?.aborted ? resolve(DONE) : reject(reason)
+          : reject,
         signal,
       });
     });

@@ -21,7 +21,7 @@ const UNIT_MS: Record<string, number> = {
   m: 60_000,
   h: 3_600_000,
 };
-const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)\s*$/;
+const PATTERN = /^\s*(\d*)(?:\.(\d+))?\s*(ms|s|m|h)\s*$/;
 const FORMS =
   'a number of milliseconds or a string such as "250ms", "5s", "2m" or "1h"';
 
@@ -52,12 +52,16 @@ export function parseDuration(value: Duration, name = "duration"): number {
     );
   }
   const match = typeof value === "string" ? PATTERN.exec(value) : null;
-  if (!match) {
+  if (!match || (match[1] === "" && match[2] === undefined)) {
     throw new RangeError(
       `Cannot parse ${
         describeValue(value)
       } as a duration for ${name}: use ${FORMS}`,
     );
   }
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  // Whole and fractional digits are scaled apart, so "2.3h" is exact.
+  const unit = UNIT_MS[match[3]!]!;
+  const fraction = match[2] ?? "";
+  return Number(match[1] || "0") * unit +
+    Number(fraction || "0") * unit / 10 ** fraction.length;
 }
