@@ -84,7 +84,10 @@ export class MapRun<I, O>
   // After a stop, ordered mode still yields successes before this index.
   #acceptBelow = -1;
 
+  // Started and not settled; includes tasks waiting for a shared limiter
+  // or the rate limit, which `#waiting` counts apart.
   #running = 0;
+  #waiting = 0;
   #nextIndex = 0;
   #failures = 0;
   #retries = 0;
@@ -150,9 +153,14 @@ export class MapRun<I, O>
     return this.#limit;
   }
 
-  /** Tasks started and not yet settled. */
+  /** Tasks running now (holding their slot and not waiting for a limiter). */
   get running(): number {
-    return this.#running;
+    return this.#running - this.#waiting;
+  }
+
+  /** Tasks started but waiting for the shared limiter or the rate limit. */
+  get waiting(): number {
+    return this.#waiting;
   }
 
   /** Finished outcomes not yet read (including those held for order). */
@@ -405,9 +413,11 @@ export class MapRun<I, O>
     let attempt = 0;
     let lastError: unknown;
     try {
-      if (this.#limiter) permit = await this.#limiter.acquire(signal);
+      if (this.#limiter) {
+        permit = await this.#waitFor(this.#limiter.acquire(signal));
+      }
       for (;;) {
-        if (this.#rate) await this.#rate.acquire(signal);
+        if (this.#rate) await this.#waitFor(this.#rate.acquire(signal));
         signal.throwIfAborted();
         attempt++;
         const result = await this.#attempt(index, input, attempt);
@@ -432,6 +442,15 @@ export class MapRun<I, O>
     }
     permit?.release();
     this.#settleFailure(index, input, lastError, attempt);
+  }
+
+  async #waitFor<T>(wait: Promise<T>): Promise<T> {
+    this.#waiting++;
+    try {
+      return await wait;
+    } finally {
+      this.#waiting--;
+    }
   }
 
   #attempt(index: number, input: I, attempt: number): Promise<Attempt<O>> {

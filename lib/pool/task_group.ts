@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ErrorBudgetError, TaskError } from "../policy/errors.ts";
 import { Channel } from "../sync/channel.ts";
 import type { MapRun } from "./map_run.ts";
 import type { Outcome } from "./types.ts";
@@ -114,6 +115,11 @@ export class TaskGroup<I, O> {
     return this.#run.running;
   }
 
+  /** Tasks of the group started and waiting for a slot of the pool. */
+  get pending(): number {
+    return this.#run.waiting;
+  }
+
   /** Tasks that produced a value so far. */
   get succeeded(): number {
     return this.#succeeded;
@@ -172,6 +178,29 @@ export class TaskGroup<I, O> {
         }
       }
     } catch (error) {
+      // Under fail-fast the failing task is thrown rather than yielded;
+      // it still ended, and `onEnd` promises every outcome.
+      const failure = error instanceof TaskError
+        ? error
+        : error instanceof ErrorBudgetError && error.cause instanceof TaskError
+        ? error.cause
+        : undefined;
+      if (failure && this.#state !== "cancelled") {
+        this.#failed++;
+        this.#onOutcome();
+        const outcome = {
+          ok: false as const,
+          index: failure.index,
+          input: failure.input as I,
+          error: failure as TaskError<I>,
+          attempts: failure.attempts,
+        };
+        try {
+          this.#callbacks.onEnd?.(outcome, this);
+        } catch {
+          // The group is failing already; its error is the one to report.
+        }
+      }
       if (this.#state !== "cancelled") {
         this.#state = "failed";
         // The loop may have left early (a throwing callback): stop the rest.

@@ -45,8 +45,8 @@ export interface ApplyOptions<A extends readonly unknown[], O>
   args?: A;
 }
 
-/** A group or its id. */
-export type GroupRef = string | TaskGroup<unknown, unknown>;
+/** A group of this pool, or its id. */
+export type GroupRef = string | { readonly id: string };
 
 /**
  * Runs groups of tasks under one shared limit. `map()` and `apply()` start a
@@ -279,13 +279,17 @@ export class TaskPool {
    * @throws {RangeError} If an id names no group.
    */
   cancel(...groups: GroupRef[]): void {
-    const found = groups.map((ref) => this.#find(ref));
-    for (const group of found) group.cancel();
+    cancelEach(groups.map((ref) => this.#find(ref)));
   }
 
-  /** Cancels every group still running. */
+  /**
+   * Cancels every group still running.
+   *
+   * @throws {AggregateError} With what `onCancel` callbacks threw, after
+   * every group was cancelled.
+   */
   cancelAll(): void {
-    for (const group of this.#groups.values()) group.cancel();
+    cancelEach([...this.#groups.values()]);
   }
 
   /**
@@ -302,7 +306,8 @@ export class TaskPool {
 
   /**
    * Refuses new groups, awaits every group, and forgets them all. The
-   * `gather_and_close` of asyncio-taskpool.
+   * `gather_and_close` of asyncio-taskpool. A `results: true` group ends
+   * only once its results are read (or it is cancelled).
    *
    * @throws {AggregateError} With the errors of groups that failed.
    */
@@ -313,8 +318,11 @@ export class TaskPool {
 
   /** Cancels every group and closes the pool, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.cancelAll();
-    await this.close();
+    try {
+      this.cancelAll();
+    } finally {
+      await this.close();
+    }
   }
 
   async #settle(groups: TaskGroup<unknown, unknown>[]): Promise<void> {
@@ -369,8 +377,31 @@ export class TaskPool {
   #find(ref: GroupRef): TaskGroup<unknown, unknown> {
     const id = typeof ref === "string" ? ref : ref.id;
     const group = this.#groups.get(id);
-    if (!group) throw new RangeError(`Unknown task group ${describeValue(id)}`);
+    // Ids repeat across pools: a group object must be this pool's own.
+    if (!group || (typeof ref !== "string" && ref !== group)) {
+      throw new RangeError(
+        `Unknown task group ${describeValue(id)} in this pool`,
+      );
+    }
     return group;
+  }
+}
+
+/** Cancels every group even if an `onCancel` throws, then reports. */
+function cancelEach(groups: readonly TaskGroup<unknown, unknown>[]): void {
+  const errors: unknown[] = [];
+  for (const group of groups) {
+    try {
+      group.cancel();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) {
+    throw new AggregateError(
+      errors,
+      `${errors.length} onCancel callback(s) threw`,
+    );
   }
 }
 
