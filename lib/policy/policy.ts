@@ -159,7 +159,7 @@ const retryEverything = (): boolean => true;
  *
  * @param policy The policy as given.
  * @param defaultOnError What `onError` means when it is not given.
- * @param where Prefix for error messages, such as `"mapConcurrent options"`.
+ * @param where Where the policy sits, named in errors, such as `"errors"`.
  * @returns The resolved policy.
  * @throws {RangeError} If a value is out of range or a string is unknown.
  * @throws {TypeError} If a value has the wrong type.
@@ -178,26 +178,28 @@ const retryEverything = (): boolean => true;
 export function resolvePolicy(
   policy: ErrorPolicy,
   defaultOnError: "fail-fast" | "continue" = "continue",
-  where = "options",
+  where = "",
 ): ResolvedPolicy {
+  // Option names as the caller writes them: "timeout", or "errors.timeout".
+  const at = where === "" ? "" : `${where}.`;
   const onError = policy.onError === undefined ? defaultOnError : checkChoice(
     policy.onError,
     ["fail-fast", "continue"],
-    `${where}.onError`,
+    `${at}onError`,
   );
   const timeoutMs = policy.timeout === undefined
     ? undefined
-    : parseDuration(policy.timeout, `${where}.timeout`);
+    : parseDuration(policy.timeout, `${at}timeout`);
   if (timeoutMs !== undefined && timeoutMs <= 0) {
     throw new RangeError(
-      `Invalid ${where}.timeout: expected a duration above zero, got ${
+      `Invalid ${at}timeout: expected a duration above zero, got ${
         describeValue(policy.timeout)
       }`,
     );
   }
   const maxFailures = policy.maxFailures === undefined
     ? Infinity
-    : checkCount(policy.maxFailures, `${where}.maxFailures`, {
+    : checkCount(policy.maxFailures, `${at}maxFailures`, {
       min: 0,
       allowInfinity: true,
     });
@@ -214,31 +216,31 @@ export function resolvePolicy(
   }
   if (typeof retry !== "object" || retry === null) {
     throw new TypeError(
-      `Invalid ${where}.retry: expected { attempts, backoff?, delay?, maxDelay?, jitter?, retryIf? }, got ${
+      `Invalid ${at}retry: expected { attempts, backoff?, delay?, maxDelay?, jitter?, retryIf? }, got ${
         describeValue(retry)
       }`,
     );
   }
-  const attempts = checkCount(retry.attempts, `${where}.retry.attempts`);
+  const attempts = checkCount(retry.attempts, `${at}retry.attempts`);
   const backoff = checkChoice(
     retry.backoff ?? "exponential",
     BACKOFFS,
-    `${where}.retry.backoff`,
+    `${at}retry.backoff`,
   );
   const jitter = checkChoice(
     retry.jitter ?? "full",
     JITTERS,
-    `${where}.retry.jitter`,
+    `${at}retry.jitter`,
   );
-  const baseMs = parseDuration(retry.delay ?? 100, `${where}.retry.delay`);
+  const baseMs = parseDuration(retry.delay ?? 100, `${at}retry.delay`);
   const maxMs = parseDuration(
     retry.maxDelay ?? 30_000,
-    `${where}.retry.maxDelay`,
+    `${at}retry.maxDelay`,
   );
   const retryIf = retry.retryIf ?? retryEverything;
   if (typeof retryIf !== "function") {
     throw new TypeError(
-      `Invalid ${where}.retry.retryIf: expected a function (error, attempt) => boolean, got ${
+      `Invalid ${at}retry.retryIf: expected a function (error, attempt) => boolean, got ${
         describeValue(retryIf)
       }`,
     );

@@ -6,7 +6,7 @@
  */
 
 import { MapRun } from "./map_run.ts";
-import type { MapOptions, Source, TaskFn } from "./types.ts";
+import type { Inputs, MapOptions, TaskFn } from "./types.ts";
 
 /**
  * Runs `fn` over every input of `source` with at most `concurrency` tasks at
@@ -63,7 +63,7 @@ import type { MapOptions, Source, TaskFn } from "./types.ts";
  * ```
  */
 export function mapConcurrent<I, O>(
-  source: Source<I>,
+  source: Inputs<I>,
   fn: TaskFn<I, O>,
   options?: MapOptions<I>,
 ): MapRun<I, O> {
@@ -102,7 +102,7 @@ export type MapAllOptions<I = unknown> = Omit<
  * ```
  */
 export async function mapAll<I, O>(
-  source: Source<I>,
+  source: Inputs<I>,
   fn: TaskFn<I, O>,
   options: MapAllOptions<I> = {},
 ): Promise<O[]> {

@@ -13,11 +13,13 @@ import { RateLimiter } from "../sync/rate_limiter.ts";
 import { RingQueue } from "../sync/ring_queue.ts";
 import type { Permit, Semaphore } from "../sync/semaphore.ts";
 import { checkCount, describeValue } from "../units/check.ts";
+import { parseRate, type Rate } from "../units/rate.ts";
 import type {
+  Inputs,
+  LatencyRecorder,
   MapOptions,
   Outcome,
   RetryEvent,
-  Source,
   TaskContext,
   TaskFn,
 } from "./types.ts";
@@ -57,7 +59,7 @@ export class MapRun<I, O>
   implements
     AsyncIterable<Outcome<I, O>>,
     AsyncIterator<Outcome<I, O>, undefined> {
-  readonly #source: Source<I>;
+  readonly #source: Inputs<I>;
   readonly #fn: TaskFn<I, O>;
   readonly #policy: ResolvedPolicy;
   readonly #ordered: boolean;
@@ -65,6 +67,7 @@ export class MapRun<I, O>
   readonly #rate: RateLimiter | undefined;
   readonly #limiter: Semaphore | undefined;
   readonly #onRetry: ((event: RetryEvent<I>) => void) | undefined;
+  readonly #latency: LatencyRecorder | undefined;
   readonly #outer: AbortSignal | undefined;
   // Without retry, timeout, rate or shared limiter a task is one plain call.
   readonly #plain: boolean;
@@ -99,6 +102,8 @@ export class MapRun<I, O>
   #whenFinished: (() => void)[] = [];
   #filling = false;
   #fillAgain = false;
+  // An input read from an async source after the run shrank below it.
+  #parked: { input: I } | undefined;
 
   /**
    * Prefer `mapConcurrent(source, fn, options)`, which calls this.
@@ -110,7 +115,7 @@ export class MapRun<I, O>
    * @throws {RangeError} If an option is out of range.
    */
   constructor(
-    source: Source<I>,
+    source: Inputs<I>,
     fn: TaskFn<I, O>,
     options: MapOptions<I> = {},
   ) {
@@ -140,9 +145,10 @@ export class MapRun<I, O>
       ? undefined
       : options.rateLimit instanceof RateLimiter
       ? options.rateLimit
-      : new RateLimiter(options.rateLimit);
+      : rateLimiterFor(options.rateLimit);
     this.#limiter = options.limiter;
     this.#onRetry = options.onRetry;
+    this.#latency = options.latency;
     this.#outer = options.signal;
     this.#plain = this.#policy.attempts === 1 &&
       this.#policy.timeoutMs === undefined && !this.#rate && !this.#limiter;
@@ -292,6 +298,7 @@ export class MapRun<I, O>
       }
     } catch (error) {
       this.#sourceFailed(error);
+      this.#checkFinished();
       return;
     }
     this.#outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
@@ -300,11 +307,15 @@ export class MapRun<I, O>
 
   #onOuterAbort = (): void => this.abort(this.#outer!.reason);
 
-  #canStart(): boolean {
-    return !this.#stopped && !this.#sourceDone && !this.#pulling &&
-      this.#running < this.#limit &&
+  #hasSlot(): boolean {
+    return !this.#stopped && this.#running < this.#limit &&
       this.#running + this.#ready.size + this.#held.size <
         this.#limit + this.#buffer;
+  }
+
+  #canStart(): boolean {
+    return this.#hasSlot() && !this.#sourceDone && !this.#pulling &&
+      this.#parked === undefined;
   }
 
   #fill(): void {
@@ -317,23 +328,29 @@ export class MapRun<I, O>
     try {
       do {
         this.#fillAgain = false;
+        if (this.#parked !== undefined && this.#hasSlot()) {
+          const { input } = this.#parked;
+          this.#parked = undefined;
+          this.#start(input);
+        }
         while (this.#canStart()) {
           if (!this.#syncSource) {
             this.#pull();
             break;
           }
-          let step: IteratorResult<I>;
+          let input: I;
           try {
-            step = (this.#iterator as Iterator<I>).next();
+            const step = checkStep((this.#iterator as Iterator<I>).next());
+            if (step.done) {
+              this.#sourceDone = true;
+              break;
+            }
+            input = step.value;
           } catch (error) {
             this.#sourceFailed(error);
             break;
           }
-          if (step.done) {
-            this.#sourceDone = true;
-            break;
-          }
-          this.#start(step.value);
+          this.#start(input);
         }
       } while (this.#fillAgain);
     } finally {
@@ -355,12 +372,24 @@ export class MapRun<I, O>
     pending.then(this.#onPulled, this.#onPullFailed);
   }
 
-  #onPulled = (step: IteratorResult<I>): void => {
+  #onPulled = (result: IteratorResult<I>): void => {
+    let done: boolean | undefined;
+    let input: I | undefined;
+    try {
+      const step = checkStep(result);
+      done = step.done;
+      if (!step.done) input = step.value;
+    } catch (error) {
+      this.#onPullFailed(error);
+      return;
+    }
     this.#pulling = false;
     // An item read after the run stopped is not started: its iterator is
-    // being closed, and the reader has been told the run is over.
-    if (step.done) this.#sourceDone = true;
-    else if (!this.#stopped) this.#start(step.value);
+    // being closed, and the reader has been told the run is over. One read
+    // after a shrink waits for a slot.
+    if (done) this.#sourceDone = true;
+    else if (this.#hasSlot()) this.#start(input as I);
+    else if (!this.#stopped) this.#parked = { input: input as I };
     this.#fill();
   };
 
@@ -389,21 +418,22 @@ export class MapRun<I, O>
       index,
       attempt: 1,
     };
+    const startedAt = this.#latency ? performance.now() : 0;
     let result: O | PromiseLike<O>;
     try {
       result = this.#fn(input, ctx);
       if (result instanceof Promise || isThenable(result)) {
         Promise.resolve(result).then(
-          (value) => this.#settleSuccess(index, input, value, 1),
-          (error) => this.#settleFailure(index, input, error, 1),
+          (value) => this.#settleSuccess(index, input, value, 1, startedAt),
+          (error) => this.#settleFailure(index, input, error, 1, startedAt),
         );
         return;
       }
     } catch (error) {
-      this.#settleFailure(index, input, error, 1);
+      this.#settleFailure(index, input, error, 1, startedAt);
       return;
     }
-    this.#settleSuccess(index, input, result as O, 1);
+    this.#settleSuccess(index, input, result as O, 1, startedAt);
   }
 
   async #runWithPolicy(index: number, input: I): Promise<void> {
@@ -412,6 +442,7 @@ export class MapRun<I, O>
     let permit: Permit | undefined;
     let attempt = 0;
     let lastError: unknown;
+    let startedAt = 0;
     try {
       if (this.#limiter) {
         permit = await this.#waitFor(this.#limiter.acquire(signal));
@@ -419,11 +450,13 @@ export class MapRun<I, O>
       for (;;) {
         if (this.#rate) await this.#waitFor(this.#rate.acquire(signal));
         signal.throwIfAborted();
+        // Latency runs from the first attempt to the outcome, retries included.
+        if (attempt === 0 && this.#latency) startedAt = performance.now();
         attempt++;
         const result = await this.#attempt(index, input, attempt);
         if (result.ok) {
           permit?.release();
-          this.#settleSuccess(index, input, result.value, attempt);
+          this.#settleSuccess(index, input, result.value, attempt, startedAt);
           return;
         }
         lastError = result.error;
@@ -441,7 +474,7 @@ export class MapRun<I, O>
       lastError = error;
     }
     permit?.release();
-    this.#settleFailure(index, input, lastError, attempt);
+    this.#settleFailure(index, input, lastError, attempt, startedAt);
   }
 
   async #waitFor<T>(wait: Promise<T>): Promise<T> {
@@ -494,8 +527,15 @@ export class MapRun<I, O>
     }
   }
 
-  #settleSuccess(index: number, input: I, value: O, attempts: number): void {
+  #settleSuccess(
+    index: number,
+    input: I,
+    value: O,
+    attempts: number,
+    startedAt: number,
+  ): void {
     this.#running--;
+    this.#latency?.record(performance.now() - startedAt);
     if (!this.#stopped || (this.#ordered && index < this.#acceptBelow)) {
       this.#deliver({ ok: true, index, input, value, attempts });
     }
@@ -507,8 +547,11 @@ export class MapRun<I, O>
     input: I,
     error: unknown,
     attempts: number,
+    startedAt: number,
   ): void {
     this.#running--;
+    // A task that never got to start (the run stopped first) took no time.
+    if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
     if (this.#stopped) {
       // Echoes of our own abort say nothing new; anything else is kept.
       if (this.#primary && error !== this.#controller.signal.reason) {
@@ -623,13 +666,29 @@ export class MapRun<I, O>
   }
 }
 
-function isIterable(value: unknown): value is Source<unknown> {
+function isIterable(value: unknown): value is Inputs<unknown> {
   if (value === null || value === undefined) return false;
   const candidate = value as Partial<
     AsyncIterable<unknown> & Iterable<unknown>
   >;
   return typeof candidate[Symbol.asyncIterator] === "function" ||
     typeof candidate[Symbol.iterator] === "function";
+}
+
+/** Checks a rate under the option's own name, then makes its limiter. */
+function rateLimiterFor(rate: Rate): RateLimiter {
+  const { count, intervalMs } = parseRate(rate, "rateLimit");
+  return new RateLimiter({ count, interval: intervalMs });
+}
+
+/** An iterator result must be an object; anything else is a source error. */
+function checkStep<I>(step: IteratorResult<I>): IteratorResult<I> {
+  if (typeof step !== "object" || step === null) {
+    throw new TypeError(
+      `The iterator's next() gave ${describeValue(step)}, not an object`,
+    );
+  }
+  return step;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -12,7 +12,7 @@ import { checkCount, describeValue } from "../units/check.ts";
 import type { Rate } from "../units/rate.ts";
 import { MapRun } from "./map_run.ts";
 import { type GroupCallbacks, TaskGroup } from "./task_group.ts";
-import type { Source, TaskContext, TaskFn } from "./types.ts";
+import type { Inputs, TaskContext, TaskFn } from "./types.ts";
 
 /** Options of a {@linkcode TaskPool}. */
 export interface TaskPoolOptions {
@@ -170,7 +170,7 @@ export class TaskPool {
    */
   map<I, O>(
     fn: TaskFn<I, O>,
-    inputs: Source<I>,
+    inputs: Inputs<I>,
     options: PoolMapOptions<I, O> = {},
   ): TaskGroup<I, O> {
     const id = this.#claimId(options.group, "map");

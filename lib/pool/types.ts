@@ -95,7 +95,18 @@ export interface MapOptions<I = unknown> extends ErrorPolicy {
   limiter?: Semaphore;
   /** Called before a failed attempt is retried. */
   onRetry?: (event: RetryEvent<I>) => void;
+  /**
+   * Receives each task's time from its first attempt to its outcome, in
+   * milliseconds. Without it no clock is read.
+   */
+  latency?: LatencyRecorder;
+}
+
+/** Anything that records durations, such as a `LatencyHistogram`. */
+export interface LatencyRecorder {
+  /** Records one duration in milliseconds. */
+  record(ms: number): void;
 }
 
 /** Anything `mapConcurrent` can pull inputs from. */
-export type Source<I> = Iterable<I> | AsyncIterable<I>;
+export type Inputs<I> = Iterable<I> | AsyncIterable<I>;

@@ -279,7 +279,7 @@ Deno.test("resolvePolicy() rejects a bad onError string with a RangeError listin
   const error = assertThrows(
     () => resolvePolicy(untyped<ErrorPolicy>({ onError: "stop" })),
     RangeError,
-    "Invalid options.onError",
+    "Invalid onError",
   );
   assertStringIncludes(error.message, '"stop"');
   assertStringIncludes(error.message, '"fail-fast", "continue"');
@@ -302,17 +302,17 @@ Deno.test("resolvePolicy() rejects a zero, negative or malformed timeout", () =>
   assertThrows(
     () => resolvePolicy({ timeout: 0 }),
     RangeError,
-    "Invalid options.timeout: expected a duration above zero, got 0",
+    "Invalid timeout: expected a duration above zero, got 0",
   );
   assertThrows(
     () => resolvePolicy({ timeout: "0s" }),
     RangeError,
-    'options.timeout: expected a duration above zero, got "0s"',
+    'timeout: expected a duration above zero, got "0s"',
   );
   assertThrows(
     () => resolvePolicy({ timeout: -5 }),
     RangeError,
-    "options.timeout",
+    "timeout",
   );
   assertThrows(
     () => resolvePolicy({ timeout: untyped("soon") }),
@@ -326,13 +326,13 @@ Deno.test("resolvePolicy() rejects a bad error budget", () => {
     assertThrows(
       () => resolvePolicy({ maxFailures: bad }),
       RangeError,
-      "options.maxFailures",
+      "maxFailures",
     );
   }
   assertThrows(
     () => resolvePolicy({ maxFailures: untyped("3") }),
     TypeError,
-    'options.maxFailures: expected an integer >= 0 or Infinity, got "3"',
+    'maxFailures: expected an integer >= 0 or Infinity, got "3"',
   );
 });
 
@@ -341,7 +341,7 @@ Deno.test("resolvePolicy() rejects a retry that is not an object with a TypeErro
     assertThrows(
       () => resolvePolicy({ retry: untyped(bad) }),
       TypeError,
-      "Invalid options.retry: expected { attempts",
+      "Invalid retry: expected { attempts",
     );
   }
 });
@@ -351,13 +351,13 @@ Deno.test("resolvePolicy() rejects zero, fractional or missing retry attempts", 
     assertThrows(
       () => resolvePolicy({ retry: { attempts } }),
       RangeError,
-      "options.retry.attempts",
+      "retry.attempts",
     );
   }
   assertThrows(
     () => resolvePolicy({ retry: untyped({}) }),
     TypeError,
-    "options.retry.attempts: expected an integer >= 1, got undefined",
+    "retry.attempts: expected an integer >= 1, got undefined",
   );
 });
 
@@ -366,12 +366,12 @@ Deno.test("resolvePolicy() rejects an unknown backoff or jitter, listing the cho
     () =>
       resolvePolicy({ retry: { attempts: 2, backoff: untyped("fibonacci") } }),
     RangeError,
-    'Invalid options.retry.backoff: expected one of "constant", "linear", "exponential", got "fibonacci"',
+    'Invalid retry.backoff: expected one of "constant", "linear", "exponential", got "fibonacci"',
   );
   assertThrows(
     () => resolvePolicy({ retry: { attempts: 2, jitter: untyped("some") } }),
     RangeError,
-    'Invalid options.retry.jitter: expected one of "none", "full", "equal", got "some"',
+    'Invalid retry.jitter: expected one of "none", "full", "equal", got "some"',
   );
 });
 
@@ -379,12 +379,12 @@ Deno.test("resolvePolicy() rejects a bad delay or maxDelay naming the option", (
   assertThrows(
     () => resolvePolicy({ retry: { attempts: 2, delay: untyped("fast") } }),
     RangeError,
-    "options.retry.delay",
+    "retry.delay",
   );
   assertThrows(
     () => resolvePolicy({ retry: { attempts: 2, maxDelay: -1 } }),
     RangeError,
-    "options.retry.maxDelay",
+    "retry.maxDelay",
   );
 });
 
@@ -392,7 +392,7 @@ Deno.test("resolvePolicy() rejects a retryIf that is not a function with a TypeE
   assertThrows(
     () => resolvePolicy({ retry: { attempts: 2, retryIf: untyped(true) } }),
     TypeError,
-    "Invalid options.retry.retryIf: expected a function",
+    "Invalid retry.retryIf: expected a function",
   );
 });
 
