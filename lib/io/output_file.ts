@@ -1,0 +1,84 @@
+/**
+ * Opening where a sink writes: a file (its folder created first) or
+ * stdout for `"-"`.
+ *
+ * @module
+ */
+
+import { BufferedWriter } from "./buffered_writer.ts";
+import { fsError, locationOf } from "./text_input.ts";
+
+/** An open output: buffered text, and `close()` to flush and release it. */
+export interface Output {
+  /** The buffered text writer. */
+  readonly writer: BufferedWriter;
+  /** Flushes and releases the file (stdout stays open). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The folder holding `path`, as a path or URL of the same form, or `undefined` for a bare name. */
+export function parentOf(path: string | URL): string | URL | undefined {
+  if (path instanceof URL) return new URL(".", path);
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut === -1) return undefined;
+  return cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+/** A sibling of `path` named `name` (in the same folder). */
+export function siblingOf(path: string | URL, name: string): string | URL {
+  if (path instanceof URL) return new URL(encodeURIComponent(name), path);
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut === -1 ? name : `${path.slice(0, cut + 1)}${name}`;
+}
+
+/** The last part of `path`. */
+export function baseNameOf(path: string | URL): string {
+  const text = locationOf(path);
+  const cut = Math.max(text.lastIndexOf("/"), text.lastIndexOf("\\"));
+  return text.slice(cut + 1);
+}
+
+/**
+ * Opens a file for writing (truncating it, or appending), creating its
+ * folder; `"-"` is stdout.
+ *
+ * @param path The file, or `"-"` for stdout.
+ * @param append Append to the file instead of replacing it.
+ * @returns The open output.
+ * @throws {Deno.errors.PermissionDenied} `Cannot write output file "<path>":
+ * permission denied`, and likewise for other file-system errors.
+ */
+export async function openOutput(
+  path: string | URL,
+  append = false,
+): Promise<Output> {
+  if (path === "-") {
+    const writer = new BufferedWriter(Deno.stdout);
+    return { writer, close: () => writer.flush() };
+  }
+  const location = locationOf(path);
+  let file: Deno.FsFile;
+  try {
+    const parent = parentOf(path);
+    if (parent !== undefined) await Deno.mkdir(parent, { recursive: true });
+    file = await Deno.open(path, {
+      write: true,
+      create: true,
+      truncate: !append,
+      append,
+    });
+  } catch (error) {
+    throw fsError(error, "write output file", location);
+  }
+  const writer = new BufferedWriter(file);
+  let closing: Promise<void> | undefined;
+  return {
+    writer,
+    close(): Promise<void> {
+      closing ??= writer.flush().catch((error) => {
+        throw fsError(error, "write output file", location);
+      }).finally(() => file.close());
+      return closing;
+    },
+  };
+}
