@@ -59,10 +59,11 @@ export {
 } from "./lib/policy/errors.ts";
 export type {
   Failure,
+  Inputs,
+  LatencyRecorder,
   MapOptions,
   Outcome,
   RetryEvent,
-  Source,
   Success,
   TaskContext,
   TaskFn,
@@ -83,3 +84,85 @@ export {
   type GroupSummary,
   TaskGroup,
 } from "./lib/pool/task_group.ts";
+export {
+  type DeadLetter,
+  InvalidRecord,
+  type OpenContext,
+  type Sink,
+  type SinkWriter,
+  type Source,
+  type SourceProgress,
+  type SourceReader,
+} from "./lib/io/types.ts";
+export { type CsvSourceOptions, fromCsv } from "./lib/io/csv_source.ts";
+export { fromJsonl } from "./lib/io/jsonl_source.ts";
+export { fromJson } from "./lib/io/json_source.ts";
+export { fromLines } from "./lib/io/lines_source.ts";
+export { range } from "./lib/io/range_source.ts";
+export {
+  fromIterable,
+  type IterableSourceOptions,
+} from "./lib/io/iterable_source.ts";
+export { type JsonlSinkOptions, toJsonl } from "./lib/io/jsonl_sink.ts";
+export { type CsvSinkOptions, toCsv } from "./lib/io/csv_sink.ts";
+export { toJson } from "./lib/io/json_sink.ts";
+export { type StdoutSinkOptions, toStdout } from "./lib/io/stdout_sink.ts";
+export { collect, type CollectSink } from "./lib/io/collect.ts";
+export {
+  type AnyWorkflow,
+  defineWorkflow,
+  type FromParams,
+  isWorkflow,
+  type ParamSpec,
+  type ParamsSpec,
+  type ParamValues,
+  WORKFLOW,
+  type Workflow,
+  type WorkflowSpec,
+} from "./lib/workflow/define.ts";
+export {
+  type BatchOptions,
+  Pipeline,
+  type StageFn,
+  type StageKind,
+  type StageOptions,
+  type StageSpec,
+} from "./lib/workflow/pipeline.ts";
+export {
+  type PlannedStage,
+  type PlanOptions,
+  planWorkflow,
+  WorkflowError,
+  type WorkflowPlan,
+} from "./lib/workflow/plan.ts";
+export { run, type RunHandle, type RunOptions } from "./lib/workflow/run.ts";
+export type {
+  ItemFailedEvent,
+  ItemRetriedEvent,
+  LaggedEvent,
+  ProgressEvent,
+  RunEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  StageResizedEvent,
+} from "./lib/workflow/events.ts";
+export type {
+  Latency,
+  RunStats,
+  RunStatus,
+  RunSummary,
+  StageStats,
+} from "./lib/workflow/stats.ts";
+export { LatencyHistogram } from "./lib/workflow/histogram.ts";
+export { describeThrown } from "./lib/policy/errors.ts";
+export { sleep } from "./lib/policy/sleep.ts";
+export {
+  fetchJson,
+  type FetchOptions,
+  fetchText,
+  httpJson,
+  type HttpRetry,
+  type HttpTaskContext,
+  type HttpTaskOptions,
+} from "./lib/io/http.ts";
+export { HttpError } from "./lib/io/http_error.ts";

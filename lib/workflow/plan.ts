@@ -1,0 +1,607 @@
+/**
+ * Validation: turns a workflow value and the run's options into a checked
+ * plan before anything runs. Unknown keys are rejected (a silently ignored
+ * option is how queues hang) and every wrong value gets a `WorkflowError`
+ * that names the file, the field path, the value and the accepted forms.
+ *
+ * @module
+ */
+
+import type { DeadLetter, Sink, Source } from "../io/types.ts";
+import {
+  type ErrorPolicy,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from "../policy/policy.ts";
+import { checkCount, describeValue } from "../units/check.ts";
+import { parseRate, type Rate } from "../units/rate.ts";
+import { isWorkflow, type ParamSpec } from "./define.ts";
+import { Pipeline, type StageSpec } from "./pipeline.ts";
+
+/**
+ * A workflow is wrong: an unknown key, a value of the wrong type or range,
+ * a missing parameter. The message names the file (when known), the field
+ * path, the bad value and what is accepted.
+ *
+ * @example A wrong option
+ * ```ts
+ * import { defineWorkflow, fromIterable, planWorkflow, WorkflowError } from "@poolflow/poolflow";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const workflow = defineWorkflow({
+ *   name: "w",
+ *   source: fromIterable([1, 2]),
+ *   pipeline: (rows) => rows.map("double", (n) => n * 2, { concurrency: 0 }),
+ * });
+ * assertThrows(
+ *   () => planWorkflow(workflow, { file: "w.ts" }),
+ *   WorkflowError,
+ *   'w.ts: Invalid pipeline stage "double": concurrency: expected an integer >= 1, got 0',
+ * );
+ * ```
+ */
+export class WorkflowError extends Error {
+  /** The workflow file, when known. */
+  readonly file: string | undefined;
+  /** The field path, such as `pipeline stage "fetch": concurrency`. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The field path.
+   * @param message What is wrong, starting with the path.
+   * @param options `file` and `cause`.
+   */
+  constructor(
+    path: string,
+    message: string,
+    options: { file?: string | undefined; cause?: unknown } = {},
+  ) {
+    super(options.file ? `${options.file}: ${message}` : message, {
+      cause: options.cause,
+    });
+    this.name = "WorkflowError";
+    this.file = options.file;
+    this.path = path;
+  }
+}
+
+/** Overrides a run applies to a workflow (the CLI's flags, the HTTP body). */
+export interface PlanOptions {
+  /** Parameter values; strings are converted to the declared type. */
+  params?: Readonly<Record<string, unknown>>;
+  /** Default concurrency for stages that do not set their own. */
+  concurrency?: number;
+  /** Error mode for every stage. */
+  onError?: "fail-fast" | "continue";
+  /** A sink to use instead of the workflow's. */
+  sink?: Sink<unknown>;
+  /** Take only the first `limit` source items. */
+  limit?: number;
+  /** The workflow's file, named in errors. */
+  file?: string;
+}
+
+/** A stage, checked and with its settings resolved. */
+export interface PlannedStage {
+  /** The stage as declared. */
+  readonly spec: StageSpec;
+  /** Items it works on at once. */
+  readonly concurrency: number;
+  /** Whether its output keeps input order. */
+  readonly ordered: boolean;
+  /** Its rate limit, if any. */
+  readonly rateLimit: Rate | undefined;
+  /** Its error policy, workflow defaults merged in. */
+  readonly errors: ErrorPolicy;
+  /** The same, resolved. */
+  readonly policy: ResolvedPolicy;
+}
+
+/** A workflow checked against a run's options: what `--dry-run` prints. */
+export interface WorkflowPlan {
+  /** The workflow's name. */
+  readonly name: string;
+  /** Its description. */
+  readonly description: string | undefined;
+  /** The workflow file, when known. */
+  readonly file: string | undefined;
+  /** The parameter values in force. */
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** Where items come from. */
+  readonly source: Source<unknown>;
+  /** The stages, in order. */
+  readonly stages: readonly PlannedStage[];
+  /** Where results go, if anywhere. */
+  readonly sink: Sink<unknown> | undefined;
+  /** Where failed items go, if anywhere. */
+  readonly deadLetter: Sink<DeadLetter> | undefined;
+  /** How many source items to take, if limited. */
+  readonly limit: number | undefined;
+  /** The workflow-wide error policy, for what fails outside a stage. */
+  readonly policy: ResolvedPolicy;
+}
+
+const WORKFLOW_KEYS = [
+  "name",
+  "description",
+  "params",
+  "source",
+  "pipeline",
+  "sink",
+  "deadLetter",
+  "concurrency",
+  "ordered",
+  "rateLimit",
+  "errors",
+] as const;
+const PARAM_KEYS = ["type", "default", "description"] as const;
+const STAGE_KEYS = ["concurrency", "ordered", "rateLimit", "errors"] as const;
+const ERROR_KEYS = ["onError", "retry", "timeout", "maxFailures"] as const;
+const RETRY_KEYS = [
+  "attempts",
+  "backoff",
+  "delay",
+  "maxDelay",
+  "jitter",
+  "retryIf",
+] as const;
+const DEFAULT_CONCURRENCY = 8;
+
+/**
+ * Checks a workflow and resolves it against a run's options.
+ *
+ * @param workflow A value made by `defineWorkflow` (checked, not trusted).
+ * @param options Parameters and overrides.
+ * @returns The plan.
+ * @throws {WorkflowError} If anything is wrong, naming the file and field.
+ *
+ * @example Plan a workflow
+ * ```ts
+ * import { defineWorkflow, fromIterable, planWorkflow } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const workflow = defineWorkflow({
+ *   name: "w",
+ *   params: { factor: { type: "number", default: 2 } },
+ *   source: fromIterable([1, 2]),
+ *   concurrency: 4,
+ *   pipeline: (rows) => rows.map("scale", (n) => n * 2, { concurrency: 16 }).tap("log", () => {}),
+ * });
+ * const plan = planWorkflow(workflow, { params: { factor: "3" } });
+ * assertEquals(plan.params, { factor: 3 });
+ * assertEquals(plan.stages.map((s) => [s.spec.name, s.concurrency]), [["scale", 16], ["log", 4]]);
+ * ```
+ */
+export function planWorkflow(
+  workflow: unknown,
+  options: PlanOptions = {},
+): WorkflowPlan {
+  const file = options.file;
+  const fail = (path: string, message: string, cause?: unknown): never => {
+    throw new WorkflowError(path, message, { file, cause });
+  };
+  // Our own checks throw RangeError/TypeError that already name the path.
+  const check = <T>(path: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof RangeError || error instanceof TypeError) {
+        return fail(path, error.message, error);
+      }
+      throw error;
+    }
+  };
+
+  if (!isWorkflow(workflow)) {
+    return fail(
+      "default export",
+      `Not a workflow: expected the value of defineWorkflow({...}), got ${
+        describeValue(workflow)
+      }`,
+    );
+  }
+  const spec = workflow as unknown as Record<string, unknown>;
+  rejectUnknownKeys(spec, WORKFLOW_KEYS, "workflow", fail);
+  if (typeof spec.name !== "string" || spec.name.trim() === "") {
+    fail(
+      "name",
+      `Invalid name: expected a non-empty string, got ${
+        describeValue(spec.name)
+      }`,
+    );
+  }
+  const name = spec.name as string;
+  if (spec.description !== undefined && typeof spec.description !== "string") {
+    fail(
+      "description",
+      `Invalid description: expected a string, got ${
+        describeValue(spec.description)
+      }`,
+    );
+  }
+
+  const params = resolveParams(spec.params, options.params ?? {}, fail);
+  const source = fromParams(spec.source, params, "source", fail);
+  if (!isSource(source)) {
+    fail(
+      "source",
+      `Invalid source: expected a source such as fromCsv(path) or fromIterable(items), got ${
+        describeValue(source)
+      }`,
+    );
+  }
+  if (options.sink !== undefined && !isSink(options.sink)) {
+    fail(
+      "sink",
+      `Invalid sink override: expected a sink, got ${
+        describeValue(options.sink)
+      }`,
+    );
+  }
+  const sink = options.sink ?? optionalSink(spec.sink, params, "sink", fail);
+  const deadLetter = optionalSink(
+    spec.deadLetter,
+    params,
+    "deadLetter",
+    fail,
+  ) as
+    | Sink<DeadLetter>
+    | undefined;
+
+  const defaultConcurrency = check(
+    "concurrency",
+    () =>
+      checkCount(
+        options.concurrency ?? spec.concurrency ?? DEFAULT_CONCURRENCY,
+        "concurrency",
+      ),
+  );
+  if (spec.ordered !== undefined && typeof spec.ordered !== "boolean") {
+    fail(
+      "ordered",
+      `Invalid ordered: expected true or false, got ${
+        describeValue(spec.ordered)
+      }`,
+    );
+  }
+  const defaultRate = spec.rateLimit as Rate | undefined;
+  if (defaultRate !== undefined) {
+    check("rateLimit", () => parseRate(defaultRate, "rateLimit"));
+  }
+  const defaultErrors = checkErrors(spec.errors, "errors", fail, check);
+  const override = options.onError === undefined
+    ? {}
+    : { onError: options.onError };
+  const policy = check(
+    "onError",
+    () =>
+      resolvePolicy({ ...defaultErrors, ...override }, "continue", "errors"),
+  );
+
+  const stages = buildStages(spec.pipeline, fail).map((stage): PlannedStage => {
+    const where = `pipeline stage "${stage.name}"`;
+    if (stage.kind === "batch") {
+      check(`${where}: size`, () => checkCount(stage.size, `${where}: size`));
+    } else if (typeof stage.fn !== "function") {
+      fail(
+        where,
+        `Invalid ${where}: expected a function, got ${describeValue(stage.fn)}`,
+      );
+    }
+    const own = stage.options as Record<string, unknown>;
+    if (typeof own !== "object" || own === null) {
+      fail(
+        where,
+        `Invalid ${where}: options must be an object, got ${
+          describeValue(own)
+        }`,
+      );
+    }
+    rejectUnknownKeys(own, STAGE_KEYS, where, fail);
+    const concurrency = own.concurrency === undefined
+      ? defaultConcurrency
+      : check(`${where}: concurrency`, () =>
+        checkCount(own.concurrency, `${where}: concurrency`));
+    if (own.ordered !== undefined && typeof own.ordered !== "boolean") {
+      fail(
+        `${where}: ordered`,
+        `Invalid ${where}: ordered: expected true or false, got ${
+          describeValue(own.ordered)
+        }`,
+      );
+    }
+    const rateLimit = (own.rateLimit ?? defaultRate) as Rate | undefined;
+    if (own.rateLimit !== undefined) {
+      check(
+        `${where}: rateLimit`,
+        () => parseRate(own.rateLimit as Rate, `${where}: rateLimit`),
+      );
+    }
+    const ownErrors = checkErrors(own.errors, `${where}: errors`, fail, check);
+    const errors: ErrorPolicy = { ...defaultErrors, ...ownErrors, ...override };
+    return {
+      spec: stage,
+      concurrency,
+      ordered: (own.ordered ?? spec.ordered ?? false) as boolean,
+      rateLimit,
+      errors,
+      policy: resolvePolicy(errors, "continue", `${where}: errors`),
+    };
+  });
+  const limit = options.limit === undefined
+    ? undefined
+    : check("limit", () => checkCount(options.limit, "limit"));
+
+  return {
+    name,
+    description: spec.description as string | undefined,
+    file,
+    params,
+    source: source as Source<unknown>,
+    stages,
+    sink,
+    deadLetter,
+    limit,
+    policy,
+  };
+}
+
+type Fail = (path: string, message: string, cause?: unknown) => never;
+
+function rejectUnknownKeys(
+  object: Record<string, unknown>,
+  allowed: readonly string[],
+  where: string,
+  fail: Fail,
+): void {
+  for (const key of Object.keys(object)) {
+    if (allowed.includes(key)) continue;
+    const hint = closest(key, allowed);
+    fail(
+      `${where}.${key}`,
+      `Unknown ${where} option "${key}"${
+        hint ? ` (did you mean "${hint}"?)` : ""
+      }: allowed are ${allowed.join(", ")}`,
+    );
+  }
+}
+
+function checkErrors(
+  value: unknown,
+  where: string,
+  fail: Fail,
+  check: <T>(path: string, fn: () => T) => T,
+): ErrorPolicy {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null) {
+    return fail(
+      where,
+      `Invalid ${where}: expected { onError, retry, timeout, maxFailures }, got ${
+        describeValue(value)
+      }`,
+    );
+  }
+  const errors = value as Record<string, unknown>;
+  rejectUnknownKeys(errors, ERROR_KEYS, where, fail);
+  if (typeof errors.retry === "object" && errors.retry !== null) {
+    rejectUnknownKeys(
+      errors.retry as Record<string, unknown>,
+      RETRY_KEYS,
+      `${where}.retry`,
+      fail,
+    );
+  }
+  check(where, () => resolvePolicy(errors as ErrorPolicy, "continue", where));
+  return errors as ErrorPolicy;
+}
+
+function resolveParams(
+  declared: unknown,
+  given: Readonly<Record<string, unknown>>,
+  fail: Fail,
+): Record<string, string | number | boolean> {
+  const specs = (declared ?? {}) as Record<string, ParamSpec>;
+  if (typeof specs !== "object" || specs === null) {
+    return fail(
+      "params",
+      `Invalid params: expected an object, got ${describeValue(declared)}`,
+    );
+  }
+  const names = Object.keys(specs);
+  for (const key of Object.keys(given)) {
+    if (!names.includes(key)) {
+      fail(
+        `params.${key}`,
+        `Unknown param "${key}": ${
+          names.length
+            ? `this workflow takes ${names.join(", ")}`
+            : "this workflow takes none"
+        }`,
+      );
+    }
+  }
+  const values: Record<string, string | number | boolean> = {};
+  for (const name of names) {
+    const spec = specs[name]!;
+    const where = `params.${name}`;
+    if (typeof spec !== "object" || spec === null) {
+      fail(
+        where,
+        `Invalid ${where}: expected { type, default?, description? }`,
+      );
+    }
+    rejectUnknownKeys(
+      spec as unknown as Record<string, unknown>,
+      PARAM_KEYS,
+      where,
+      fail,
+    );
+    if (!["string", "number", "boolean"].includes(spec.type)) {
+      fail(
+        `${where}.type`,
+        `Invalid ${where}.type: expected "string", "number" or "boolean", got ${
+          describeValue(spec.type)
+        }`,
+      );
+    }
+    const raw = given[name] ?? spec.default;
+    if (raw === undefined) {
+      fail(
+        where,
+        `Missing param "${name}" (${spec.type}): pass --param ${name}=<${spec.type}>`,
+      );
+    }
+    values[name] = coerce(raw, spec.type, where, fail);
+  }
+  return values;
+}
+
+function coerce(
+  raw: unknown,
+  type: ParamSpec["type"],
+  where: string,
+  fail: Fail,
+): string | number | boolean {
+  if (type === "string" && typeof raw === "string") return raw;
+  if (type === "number") {
+    const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+    if (typeof n === "number" && Number.isFinite(n)) return n;
+  }
+  if (type === "boolean") {
+    if (typeof raw === "boolean") return raw;
+    if (raw === "true" || raw === "1") return true;
+    if (raw === "false" || raw === "0") return false;
+  }
+  return fail(
+    where,
+    `Invalid ${where}: expected a ${type}, got ${describeValue(raw)}`,
+  );
+}
+
+function fromParams(
+  value: unknown,
+  params: Record<string, string | number | boolean>,
+  where: string,
+  fail: Fail,
+): unknown {
+  if (typeof value !== "function") return value;
+  try {
+    return value(params);
+  } catch (error) {
+    return fail(
+      where,
+      `Cannot make the ${where} from the params: ${
+        error instanceof Error ? error.message : describeValue(error)
+      }`,
+      error,
+    );
+  }
+}
+
+function optionalSink(
+  value: unknown,
+  params: Record<string, string | number | boolean>,
+  where: string,
+  fail: Fail,
+): Sink<unknown> | undefined {
+  if (value === undefined) return undefined;
+  const sink = fromParams(value, params, where, fail);
+  if (!isSink(sink)) {
+    fail(
+      where,
+      `Invalid ${where}: expected a sink such as toJsonl(path) or collect(), got ${
+        describeValue(sink)
+      }`,
+    );
+  }
+  return sink as Sink<unknown>;
+}
+
+function buildStages(pipeline: unknown, fail: Fail): readonly StageSpec[] {
+  if (pipeline === undefined) return [];
+  if (typeof pipeline !== "function") {
+    return fail(
+      "pipeline",
+      `Invalid pipeline: expected a function (rows) => rows.map(...), got ${
+        describeValue(pipeline)
+      }`,
+    );
+  }
+  let built: unknown;
+  try {
+    built = pipeline(new Pipeline());
+  } catch (error) {
+    return fail(
+      "pipeline",
+      `The pipeline function threw: ${
+        error instanceof Error ? error.message : describeValue(error)
+      }`,
+      error,
+    );
+  }
+  // Duck-typed, so a workflow built with another copy of poolflow works.
+  const stages = (built as { stages?: unknown } | null)?.stages;
+  if (!Array.isArray(stages)) {
+    return fail(
+      "pipeline",
+      `Invalid pipeline: the function must return the chain it was given (rows.map(...)...), got ${
+        describeValue(built)
+      }`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const stage of stages as StageSpec[]) {
+    if (seen.has(stage.name)) {
+      fail(
+        `pipeline stage "${stage.name}"`,
+        `Duplicate stage name "${stage.name}": stage names must be unique`,
+      );
+    }
+    seen.add(stage.name);
+  }
+  return stages as StageSpec[];
+}
+
+function isSource(value: unknown): value is Source<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Source<unknown>).open === "function" &&
+    typeof (value as Source<unknown>).kind === "string";
+}
+
+function isSink(value: unknown): value is Sink<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Sink<unknown>).open === "function" &&
+    typeof (value as Sink<unknown>).kind === "string";
+}
+
+/** The allowed word nearest to `word`, if it is a plausible typo. */
+function closest(word: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

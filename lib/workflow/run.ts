@@ -1,0 +1,464 @@
+/**
+ * The interpreter: `run(workflow)` checks the workflow, wires source,
+ * stages and sinks with bounded buffers, and returns a `RunHandle`, the one
+ * thing the CLI and the HTTP runner see.
+ *
+ * @module
+ */
+
+import {
+  type DeadLetter,
+  InvalidRecord,
+  type SinkWriter,
+  type SourceReader,
+} from "../io/types.ts";
+import {
+  describeThrown,
+  ErrorBudgetError,
+  SourceError,
+  TaskError,
+} from "../policy/errors.ts";
+import type { Failure } from "../pool/types.ts";
+import { checkCount } from "../units/check.ts";
+import { type Duration, parseDuration } from "../units/duration.ts";
+import type { AnyWorkflow } from "./define.ts";
+import { EventHub, type RunEvent } from "./events.ts";
+import {
+  type PlanOptions,
+  planWorkflow,
+  WorkflowError,
+  type WorkflowPlan,
+} from "./plan.ts";
+import { type StageRun, wireStage } from "./stages.ts";
+import type { RunStats, RunStatus, RunSummary } from "./stats.ts";
+
+/** Options of {@linkcode run}: the plan's overrides, and how the run reports. */
+export interface RunOptions extends PlanOptions {
+  /** Aborting it aborts the run, like `RunHandle.abort()`. */
+  signal?: AbortSignal;
+  /** How often `progress` events are sent while somebody listens. Defaults to `"1s"`. */
+  progressInterval?: Duration;
+  /** The run's id; defaults to a random UUID. */
+  runId?: string;
+}
+
+/** A running workflow: watch it, steer it, await its end. */
+export interface RunHandle {
+  /** The run's id. */
+  readonly id: string;
+  /** The checked plan it runs. */
+  readonly plan: WorkflowPlan;
+  /**
+   * The run's events, from the moment of iterating to `run-finished`. Any
+   * number of listeners; a slow one misses events (told by `lagged`)
+   * rather than slowing the run.
+   */
+  readonly events: AsyncIterable<RunEvent>;
+  /** Counts, rates and latencies now. */
+  stats(): RunStats;
+  /**
+   * Changes a stage's concurrency now.
+   *
+   * @throws {RangeError} If no such stage has a concurrency, or `n` is bad.
+   */
+  resize(stage: string, concurrency: number): void;
+  /** Stops taking new items; items in flight finish and reach the sink. */
+  stop(): void;
+  /** Aborts at once: in-flight tasks' signals abort. Sinks are still closed. */
+  abort(reason?: unknown): void;
+  /** Resolves when the run has ended and its sinks are closed; never rejects. */
+  readonly done: Promise<RunSummary>;
+}
+
+/**
+ * Runs a workflow. It is checked first: a wrong workflow throws a
+ * `WorkflowError` before anything runs. `done` resolves with a summary
+ * whose `status` says how the run ended (it does not reject).
+ *
+ * @param workflow A workflow made by `defineWorkflow`.
+ * @param options Parameters, overrides, a signal.
+ * @returns The run's handle.
+ * @throws {WorkflowError} If the workflow or an option is wrong.
+ *
+ * @example Run, watch and summarise
+ * ```ts
+ * import { collect, defineWorkflow, fromIterable, run } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const failed = collect();
+ * const workflow = defineWorkflow({
+ *   name: "halve",
+ *   source: fromIterable([4, 3, 8]),
+ *   pipeline: (rows) =>
+ *     rows.map("halve", (n) => {
+ *       if (n % 2) throw new Error(`${n} is odd`);
+ *       return n / 2;
+ *     }),
+ *   deadLetter: failed,
+ * });
+ * const handle = run(workflow);
+ * const summary = await handle.done;
+ * assertEquals(summary.status, "completed-with-failures");
+ * assertEquals([summary.read, summary.written, summary.failed], [3, 2, 1]);
+ * assertEquals(failed.items.length, 1);
+ * ```
+ */
+export function run(
+  workflow: AnyWorkflow,
+  options: RunOptions = {},
+): RunHandle {
+  const plan = planWorkflow(workflow, options);
+  let intervalMs: number;
+  try {
+    intervalMs = parseDuration(
+      options.progressInterval ?? 1000,
+      "progressInterval",
+    );
+  } catch (error) {
+    throw new WorkflowError("progressInterval", (error as Error).message, {
+      file: options.file,
+      cause: error,
+    });
+  }
+  return new WorkflowRun(
+    plan,
+    options.runId ?? crypto.randomUUID(),
+    intervalMs,
+    options.signal,
+  );
+}
+
+class WorkflowRun implements RunHandle {
+  readonly id: string;
+  readonly plan: WorkflowPlan;
+  readonly done: Promise<RunSummary>;
+  readonly #hub: EventHub;
+  readonly #controller = new AbortController();
+  readonly #outer: AbortSignal | undefined;
+  readonly #intervalMs: number;
+  readonly #startedAt = Date.now();
+  #finishedAt: number | undefined;
+  #stages: StageRun[] = [];
+  #reader: SourceReader<unknown> | undefined;
+  #read = 0;
+  #invalid = 0;
+  #written = 0;
+  #deadLetters = 0;
+  #stopping = false;
+  #sourceExhausted = false;
+  #aborted = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #deadLetterWriter: SinkWriter<DeadLetter> | undefined;
+  // Dead letters come from every stage at once; writes are kept in order.
+  #deadLetterChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    plan: WorkflowPlan,
+    id: string,
+    intervalMs: number,
+    outer: AbortSignal | undefined,
+  ) {
+    this.plan = plan;
+    this.id = id;
+    this.#intervalMs = intervalMs;
+    this.#outer = outer;
+    this.#hub = new EventHub(1024, () => this.#startTicker());
+    // Wired now, so resize() works at once; nothing is read until iterated.
+    let output: AsyncIterable<unknown> | undefined;
+    let wiringError: unknown;
+    try {
+      output = this.#wire();
+    } catch (error) {
+      wiringError = error;
+    }
+    this.done = this.#execute(output, wiringError);
+  }
+
+  get events(): AsyncIterable<RunEvent> {
+    return this.#hub;
+  }
+
+  stats(): RunStats {
+    const now = Date.now();
+    return {
+      runId: this.id,
+      workflow: this.plan.name,
+      state: this.#finishedAt !== undefined
+        ? "finished"
+        : this.#stopping || this.#aborted
+        ? "stopping"
+        : "running",
+      startedAt: this.#startedAt,
+      elapsedMs: (this.#finishedAt ?? now) - this.#startedAt,
+      read: this.#read,
+      invalid: this.#invalid,
+      progress: this.#reader?.progress() ??
+        { done: 0, total: undefined, unit: "items" },
+      stages: this.#stages.map((s) => s.counters.snapshot(now)),
+      written: this.#written,
+      deadLetters: this.#deadLetters,
+    };
+  }
+
+  resize(stage: string, concurrency: number): void {
+    const found = this.#stages.find((s) => s.counters.name === stage);
+    if (!found) {
+      throw new RangeError(
+        `Unknown stage "${stage}": the stages are ${
+          this.plan.stages.map((s) => `"${s.spec.name}"`).join(", ") || "none"
+        }`,
+      );
+    }
+    if (!found.map) {
+      throw new RangeError(
+        `Stage "${stage}" is a batch: it has no concurrency`,
+      );
+    }
+    const from = found.map.concurrency;
+    found.map.resize(
+      checkCount(concurrency, `concurrency of stage "${stage}"`, { min: 0 }),
+    );
+    this.#hub.publish({ type: "stage-resized", stage, from, to: concurrency });
+  }
+
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.#controller.signal.aborted || this.#finishedAt !== undefined) {
+      return;
+    }
+    this.#aborted = true;
+    this.#controller.abort(
+      reason ?? new DOMException("The run was aborted", "AbortError"),
+    );
+  }
+
+  #wire(): AsyncIterable<unknown> {
+    const signal = this.#controller.signal;
+    this.#reader = this.plan.source.open({ signal });
+    let stream: AsyncIterable<unknown> = this.#sourceItems(this.#reader);
+    for (const stage of this.plan.stages) {
+      const wired = wireStage(stage, stream, {
+        signal,
+        failed: (name, outcome) => this.#failed(name, outcome),
+        retried: (name, index, attempt, cause, delayMs) => {
+          if (!this.#hub.listening) return;
+          this.#hub.publish({
+            type: "item-retried",
+            stage: name,
+            index,
+            attempt,
+            error: describeThrown(cause),
+            delayMs,
+          });
+        },
+      });
+      this.#stages.push(wired);
+      stream = wired.output;
+    }
+    return stream;
+  }
+
+  async #execute(
+    output: AsyncIterable<unknown> | undefined,
+    wiringError: unknown,
+  ): Promise<RunSummary> {
+    // Let the caller subscribe to events before the first one.
+    await Promise.resolve();
+    const onOuterAbort = () => this.abort(this.#outer!.reason);
+    if (this.#outer?.aborted) onOuterAbort();
+    else this.#outer?.addEventListener("abort", onOuterAbort, { once: true });
+    this.#hub.publish({
+      type: "run-started",
+      runId: this.id,
+      workflow: this.plan.name,
+      stages: this.plan.stages.map((s) => s.spec.name),
+      at: this.#startedAt,
+    });
+    const signal = this.#controller.signal;
+    let error: unknown = wiringError;
+    let sink: SinkWriter<unknown> | undefined;
+    try {
+      if (output === undefined) throw wiringError;
+      sink = await this.plan.sink?.open({ signal });
+      this.#deadLetterWriter = await this.plan.deadLetter?.open({ signal });
+      for await (const item of output) {
+        if (sink) {
+          const pending = sink.write(item);
+          if (pending) await pending;
+        }
+        this.#written++;
+      }
+    } catch (caught) {
+      error ??= caught;
+    }
+    // Sinks are closed on every ending, so what was written is kept. A
+    // failed dead-letter write must not keep either from closing.
+    try {
+      await this.#deadLetterChain;
+    } catch (caught) {
+      error ??= caught;
+    }
+    const writers: (SinkWriter<never> | undefined)[] = [
+      sink,
+      this.#deadLetterWriter,
+    ];
+    for (const writer of writers) {
+      try {
+        await writer?.close();
+      } catch (caught) {
+        error ??= caught;
+      }
+    }
+    this.#outer?.removeEventListener("abort", onOuterAbort);
+    return this.#finish(error);
+  }
+
+  /** Source items, counted, limited, stoppable; invalid records become failures. */
+  async *#sourceItems(
+    reader: SourceReader<unknown>,
+  ): AsyncGenerator<unknown, void, undefined> {
+    const limit = this.plan.limit ?? Infinity;
+    if (this.#stopping || limit === 0) return;
+    for await (const item of reader) {
+      this.#read++;
+      if (item instanceof InvalidRecord) {
+        this.#invalid++;
+        await this.#invalidRecord(item);
+      } else {
+        yield item;
+      }
+      if (this.#stopping || this.#read >= limit) return;
+    }
+    this.#sourceExhausted = true;
+  }
+
+  async #invalidRecord(record: InvalidRecord): Promise<void> {
+    // An invalid record is under the first stage's policy (or the workflow's).
+    const failFast = (this.plan.stages[0]?.policy ?? this.plan.policy).failFast;
+    if (failFast) {
+      throw new SourceError(this.#read - 1, new Error(record.message));
+    }
+    this.#deadLetters++;
+    this.#publishFailure("source", this.#read - 1, record.message, 1);
+    await this.#sendDeadLetter({
+      stage: "source",
+      input: record.text,
+      error: record.message,
+      attempts: 1,
+      line: record.line,
+    });
+  }
+
+  async #failed(stage: string, outcome: Failure<unknown>): Promise<void> {
+    this.#deadLetters++;
+    const message = describeThrown(outcome.error.cause);
+    this.#publishFailure(stage, outcome.index, message, outcome.attempts);
+    await this.#sendDeadLetter({
+      stage,
+      input: outcome.input,
+      error: message,
+      attempts: outcome.attempts,
+    });
+  }
+
+  #publishFailure(
+    stage: string,
+    index: number,
+    error: string,
+    attempts: number,
+  ): void {
+    if (!this.#hub.listening) return;
+    this.#hub.publish({ type: "item-failed", stage, index, error, attempts });
+  }
+
+  #sendDeadLetter(letter: DeadLetter): Promise<void> {
+    const writer = this.#deadLetterWriter;
+    if (!writer) return Promise.resolve();
+    this.#deadLetterChain = this.#deadLetterChain.then(() =>
+      writer.write(letter)
+    );
+    return this.#deadLetterChain;
+  }
+
+  #startTicker(): void {
+    if (this.#timer !== undefined || this.#finishedAt !== undefined) return;
+    this.#timer = setInterval(() => {
+      // Progress costs nothing once nobody listens.
+      if (!this.#hub.listening) return this.#stopTicker();
+      this.#hub.publish({ type: "progress", stats: this.stats() });
+    }, this.#intervalMs);
+  }
+
+  #stopTicker(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #finish(thrown: unknown): RunSummary {
+    this.#finishedAt = Date.now();
+    const error = rootCause(thrown);
+    this.#stopTicker();
+    const stats = this.stats();
+    const failed = this.#deadLetters;
+    const status: RunStatus = error !== undefined
+      ? (this.#aborted ? "aborted" : "failed")
+      : this.#stopping && !this.#sourceExhausted
+      ? "stopped"
+      : failed > 0
+      ? "completed-with-failures"
+      : "succeeded";
+    const wallMs = this.#finishedAt - this.#startedAt;
+    const summary: RunSummary = {
+      runId: this.id,
+      workflow: this.plan.name,
+      status,
+      ...(error === undefined ? {} : { error: errorInfo(error) }),
+      startedAt: this.#startedAt,
+      finishedAt: this.#finishedAt,
+      wallMs,
+      read: this.#read,
+      written: this.#written,
+      failed,
+      retried: stats.stages.reduce((sum, s) => sum + s.retried, 0),
+      throughput: wallMs > 0 ? (this.#read * 1000) / wallMs : 0,
+      stages: stats.stages,
+      outputs: {
+        ...(this.plan.sink ? { sink: this.plan.sink.location } : {}),
+        ...(this.plan.deadLetter
+          ? { deadLetter: this.plan.deadLetter.location }
+          : {}),
+      },
+    };
+    this.#hub.publish({ type: "run-finished", summary });
+    return summary;
+  }
+}
+
+/**
+ * A stage's failure reaches the sink through the stages after it, each of
+ * which sees it as its source failing; the run reports the original.
+ */
+function rootCause(error: unknown): unknown {
+  while (
+    error instanceof SourceError &&
+    (error.cause instanceof TaskError ||
+      error.cause instanceof ErrorBudgetError ||
+      error.cause instanceof SourceError)
+  ) {
+    error = error.cause;
+  }
+  return error;
+}
+
+function errorInfo(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message };
+  }
+  if (error instanceof DOMException) {
+    return { name: error.name, message: error.message };
+  }
+  return { name: "Error", message: describeThrown(error) };
+}

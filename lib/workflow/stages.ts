@@ -1,0 +1,207 @@
+/**
+ * How each stage kind becomes an async iterable over the previous one.
+ * Every stage pulls from its upstream only when it has room, so a slow
+ * stage back-pressures the source: the run's memory depends on concurrency
+ * and buffers, not on the number of items.
+ *
+ * @module
+ */
+
+import { describeValue } from "../units/check.ts";
+import { ErrorBudgetError, TaskError } from "../policy/errors.ts";
+import { MapRun } from "../pool/map_run.ts";
+import type { Failure, TaskFn } from "../pool/types.ts";
+import { RateLimiter } from "../sync/rate_limiter.ts";
+import type { PlannedStage } from "./plan.ts";
+import { StageCounters } from "./stats.ts";
+
+/** What a stage reports to the run as it goes. */
+export interface StageHooks {
+  /** The run's signal: aborting it stops every stage. */
+  readonly signal: AbortSignal;
+  /** A failed item, after its retries. */
+  failed(stage: string, outcome: Failure<unknown>): Promise<void>;
+  /** An attempt that will be retried. */
+  retried(
+    stage: string,
+    index: number,
+    attempt: number,
+    error: unknown,
+    delayMs: number,
+  ): void;
+}
+
+/** A stage ready to run: its counters, its live controls and its output. */
+export interface StageRun {
+  /** Counts and latencies. */
+  readonly counters: StageCounters;
+  /** The scheduler, for resizing; `undefined` for `batch`. */
+  readonly map: MapRun<unknown, unknown> | undefined;
+  /** Its output, pulled by the next stage or the sink. */
+  readonly output: AsyncIterable<unknown>;
+}
+
+/**
+ * Wires one stage onto its upstream. Nothing is pulled until the output is
+ * iterated.
+ */
+export function wireStage(
+  stage: PlannedStage,
+  upstream: AsyncIterable<unknown>,
+  hooks: StageHooks,
+): StageRun {
+  const { spec } = stage;
+  const counters = new StageCounters(spec.name, spec.kind, stage.concurrency);
+  if (spec.kind === "batch") {
+    return {
+      counters,
+      map: undefined,
+      output: batch(upstream, spec.size!, counters),
+    };
+  }
+  const fn = spec.fn as TaskFn<unknown, unknown>;
+  const task = spec.kind === "flatMap" ? checkedFlatMap(spec.name, fn) : fn;
+  const map = new MapRun(upstream, task, {
+    ...stage.errors,
+    concurrency: stage.concurrency,
+    ordered: stage.ordered,
+    ...(stage.rateLimit === undefined
+      ? {}
+      : { rateLimit: new RateLimiter(stage.rateLimit) }),
+    signal: hooks.signal,
+    latency: counters.latency,
+    onRetry: (e) => {
+      counters.retried++;
+      hooks.retried(spec.name, e.index, e.attempt, e.error, e.delayMs);
+    },
+  });
+  counters.probe = map;
+  return {
+    counters,
+    map,
+    output: drain(map, spec.kind, counters, hooks, stage.policy.failFast),
+  };
+}
+
+/** Turns a stage's outcomes into its output items, and its failures into reports. */
+async function* drain(
+  map: MapRun<unknown, unknown>,
+  kind: "map" | "filter" | "flatMap" | "tap",
+  counters: StageCounters,
+  hooks: StageHooks,
+  failFast: boolean,
+): AsyncGenerator<unknown, void, undefined> {
+  let reported: TaskError | undefined;
+  const report = async (failure: TaskError): Promise<void> => {
+    reported = failure;
+    counters.failed++;
+    await hooks.failed(counters.name, failureOf(failure));
+  };
+  try {
+    for await (const outcome of map) {
+      if (!outcome.ok) {
+        counters.failed++;
+        await hooks.failed(counters.name, outcome);
+        continue;
+      }
+      switch (kind) {
+        case "map":
+          counters.out++;
+          yield outcome.value;
+          break;
+        case "filter":
+          if (outcome.value) {
+            counters.out++;
+            yield outcome.input;
+          }
+          break;
+        case "tap":
+          counters.out++;
+          yield outcome.input;
+          break;
+        case "flatMap":
+          try {
+            for await (const item of outcome.value as AsyncIterable<unknown>) {
+              counters.out++;
+              yield item;
+            }
+          } catch (error) {
+            // The item's outputs failed while being read: that item fails;
+            // what it already produced has gone on.
+            const failure = new TaskError(
+              outcome.index,
+              outcome.input,
+              outcome.attempts,
+              error,
+            );
+            await report(failure);
+            if (failFast) throw failure;
+          }
+          break;
+      }
+    }
+  } catch (error) {
+    // Under fail-fast the failing item is thrown, not yielded; count it once.
+    const failure = error instanceof TaskError
+      ? error
+      : error instanceof ErrorBudgetError && error.cause instanceof TaskError
+      ? error.cause
+      : undefined;
+    if (failure && failure !== reported) await report(failure);
+    throw error;
+  }
+}
+
+function failureOf(error: TaskError): Failure<unknown> {
+  return {
+    ok: false,
+    index: error.index,
+    input: error.input,
+    error,
+    attempts: error.attempts,
+  };
+}
+
+/** A flatMap function whose non-iterable result fails the item, not the run. */
+function checkedFlatMap(
+  name: string,
+  fn: TaskFn<unknown, unknown>,
+): TaskFn<unknown, unknown> {
+  return async (item, ctx) => {
+    const items = await fn(item, ctx) as
+      | Partial<Iterable<unknown> & AsyncIterable<unknown>>
+      | null;
+    if (
+      typeof items?.[Symbol.iterator] !== "function" &&
+      typeof items?.[Symbol.asyncIterator] !== "function"
+    ) {
+      throw new TypeError(
+        `flatMap stage "${name}" must return an iterable or async iterable, got ${
+          describeValue(items)
+        }`,
+      );
+    }
+    return items;
+  };
+}
+
+async function* batch(
+  upstream: AsyncIterable<unknown>,
+  size: number,
+  counters: StageCounters,
+): AsyncGenerator<unknown[], void, undefined> {
+  let items: unknown[] = [];
+  for await (const item of upstream) {
+    counters.in++;
+    items.push(item);
+    if (items.length === size) {
+      counters.out++;
+      yield items;
+      items = [];
+    }
+  }
+  if (items.length > 0) {
+    counters.out++;
+    yield items;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * What a run counts, per stage and in all, and how it reports it.
+ *
+ * @module
+ */
+
+import type { SourceProgress } from "../io/types.ts";
+import { LatencyHistogram } from "./histogram.ts";
+import type { StageKind } from "./pipeline.ts";
+
+/** Latency percentiles of a stage, in milliseconds per item. */
+export interface Latency {
+  /** Median. */
+  readonly p50: number;
+  /** 95th percentile. */
+  readonly p95: number;
+  /** 99th percentile. */
+  readonly p99: number;
+  /** Slowest. */
+  readonly max: number;
+}
+
+/** One stage's counts at a moment. */
+export interface StageStats {
+  /** The stage's name. */
+  readonly name: string;
+  /** What it does. */
+  readonly kind: StageKind;
+  /** Items it has taken in. */
+  readonly in: number;
+  /** Items it has passed on. */
+  readonly out: number;
+  /** Items that failed for good. */
+  readonly failed: number;
+  /** Retries scheduled. */
+  readonly retried: number;
+  /** Items being worked on now. */
+  readonly running: number;
+  /** Finished items waiting for the next stage. */
+  readonly queued: number;
+  /** Its concurrency now. */
+  readonly concurrency: number;
+  /** Items passed on per second, over the last second or so. */
+  readonly rate: number;
+  /** Time per item, first attempt to outcome. */
+  readonly latency: Latency;
+}
+
+/** A whole run's counts at a moment. */
+export interface RunStats {
+  /** The run's id. */
+  readonly runId: string;
+  /** The workflow's name. */
+  readonly workflow: string;
+  /** `"running"`, `"stopping"` (no new items) or `"finished"`. */
+  readonly state: "running" | "stopping" | "finished";
+  /** When it started, in milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** Milliseconds since it started (until it finished). */
+  readonly elapsedMs: number;
+  /** Items read from the source, invalid records included. */
+  readonly read: number;
+  /** Invalid records the source produced. */
+  readonly invalid: number;
+  /** How far the source has read, for progress bars. */
+  readonly progress: SourceProgress;
+  /** Each stage, in order. */
+  readonly stages: readonly StageStats[];
+  /** Items written to the sink. */
+  readonly written: number;
+  /** Items sent to the dead-letter sink (or counted, without one). */
+  readonly deadLetters: number;
+}
+
+/** How a run ended. */
+export type RunStatus =
+  | "succeeded"
+  | "completed-with-failures"
+  | "failed"
+  | "stopped"
+  | "aborted";
+
+/** What `RunHandle.done` resolves to. */
+export interface RunSummary {
+  /** The run's id. */
+  readonly runId: string;
+  /** The workflow's name. */
+  readonly workflow: string;
+  /**
+   * `"succeeded"`: every item went through; `"completed-with-failures"`:
+   * the run finished under `continue` with failed items; `"failed"`: a
+   * fail-fast failure, a blown error budget, a source or sink error;
+   * `"stopped"`: `stop()` ended it early and gracefully; `"aborted"`:
+   * `abort()` or the run's signal ended it.
+   */
+  readonly status: RunStatus;
+  /** Why it failed or was aborted. */
+  readonly error?: { readonly name: string; readonly message: string };
+  /** Start and end, in milliseconds since the epoch. */
+  readonly startedAt: number;
+  /** When it ended. */
+  readonly finishedAt: number;
+  /** Wall time in milliseconds. */
+  readonly wallMs: number;
+  /** Items read from the source. */
+  readonly read: number;
+  /** Items written to the sink. */
+  readonly written: number;
+  /** Items that failed for good, in any stage or at the source. */
+  readonly failed: number;
+  /** Retries in all stages. */
+  readonly retried: number;
+  /** Source items per second of wall time. */
+  readonly throughput: number;
+  /** Each stage's final counts and latencies. */
+  readonly stages: readonly StageStats[];
+  /** Where the outputs went. */
+  readonly outputs: { readonly sink?: string; readonly deadLetter?: string };
+}
+
+/** What a stage's counters read from its scheduler. */
+export interface StageProbe {
+  readonly started: number;
+  readonly running: number;
+  readonly buffered: number;
+  readonly concurrency: number;
+}
+
+/** A stage's live counters. Internal to the interpreter. */
+export class StageCounters {
+  readonly name: string;
+  readonly kind: StageKind;
+  readonly latency: LatencyHistogram = new LatencyHistogram();
+  in = 0;
+  out = 0;
+  failed = 0;
+  retried = 0;
+  probe: StageProbe | undefined;
+  #concurrency: number;
+  #rateAt = 0;
+  #rateOut = 0;
+  #rate = 0;
+
+  constructor(name: string, kind: StageKind, concurrency: number) {
+    this.name = name;
+    this.kind = kind;
+    this.#concurrency = concurrency;
+  }
+
+  /** A snapshot; the rate is refreshed at most once a second. */
+  snapshot(now: number): StageStats {
+    const elapsed = now - this.#rateAt;
+    if (elapsed >= 1000 || this.#rateAt === 0) {
+      if (this.#rateAt !== 0) {
+        this.#rate = ((this.out - this.#rateOut) * 1000) / elapsed;
+      }
+      this.#rateAt = now;
+      this.#rateOut = this.out;
+    }
+    const h = this.latency;
+    return {
+      name: this.name,
+      kind: this.kind,
+      in: this.probe?.started ?? this.in,
+      out: this.out,
+      failed: this.failed,
+      retried: this.retried,
+      running: this.probe?.running ?? 0,
+      queued: this.probe?.buffered ?? 0,
+      concurrency: this.probe?.concurrency ?? this.#concurrency,
+      rate: this.#rate,
+      latency: {
+        p50: h.percentile(50),
+        p95: h.percentile(95),
+        p99: h.percentile(99),
+        max: h.max,
+      },
+    };
+  }
+}
