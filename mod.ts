@@ -135,7 +135,13 @@ export {
   WorkflowError,
   type WorkflowPlan,
 } from "./lib/workflow/plan.ts";
-export { run, type RunHandle, type RunOptions } from "./lib/workflow/run.ts";
+export {
+  run,
+  type RunHandle,
+  type RunnerOptions,
+  type RunOptions,
+  runPlan,
+} from "./lib/workflow/run.ts";
 export type {
   ItemFailedEvent,
   ItemRetriedEvent,

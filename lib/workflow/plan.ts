@@ -75,8 +75,11 @@ export interface PlanOptions {
   concurrency?: number;
   /** Error mode for every stage. */
   onError?: "fail-fast" | "continue";
-  /** A sink to use instead of the workflow's. */
-  sink?: Sink<unknown>;
+  /**
+   * A sink to use instead of the workflow's. Any sink fits the type; its
+   * writes are checked at run time, as the workflow's output is not known.
+   */
+  sink?: Sink<never>;
   /** Take only the first `limit` source items. */
   limit?: number;
   /** The workflow's file, named in errors. */
@@ -240,7 +243,8 @@ export function planWorkflow(
       }`,
     );
   }
-  const sink = options.sink ?? optionalSink(spec.sink, params, "sink", fail);
+  const sink = (options.sink as Sink<unknown> | undefined) ??
+    optionalSink(spec.sink, params, "sink", fail);
   const deadLetter = optionalSink(
     spec.deadLetter,
     params,

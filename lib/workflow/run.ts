@@ -32,8 +32,8 @@ import {
 import { type StageRun, wireStage } from "./stages.ts";
 import type { RunStats, RunStatus, RunSummary } from "./stats.ts";
 
-/** Options of {@linkcode run}: the plan's overrides, and how the run reports. */
-export interface RunOptions extends PlanOptions {
+/** How a run reports and who can stop it: options of {@linkcode runPlan}. */
+export interface RunnerOptions {
   /** Aborting it aborts the run, like `RunHandle.abort()`. */
   signal?: AbortSignal;
   /** How often `progress` events are sent while somebody listens. Defaults to `"1s"`. */
@@ -41,6 +41,9 @@ export interface RunOptions extends PlanOptions {
   /** The run's id; defaults to a random UUID. */
   runId?: string;
 }
+
+/** Options of {@linkcode run}: the plan's overrides, and how the run reports. */
+export interface RunOptions extends PlanOptions, RunnerOptions {}
 
 /** A running workflow: watch it, steer it, await its end. */
 export interface RunHandle {
@@ -107,7 +110,32 @@ export function run(
   workflow: AnyWorkflow,
   options: RunOptions = {},
 ): RunHandle {
-  const plan = planWorkflow(workflow, options);
+  return runPlan(planWorkflow(workflow, options), options);
+}
+
+/**
+ * Runs a plan made by `planWorkflow`, for callers that plan first (to
+ * print it, or check it against their own rules) and then run it.
+ *
+ * @param plan The checked plan.
+ * @param options How the run reports, a signal, an id.
+ * @returns The run's handle.
+ * @throws {WorkflowError} If `progressInterval` is not a duration.
+ *
+ * @example Plan, inspect, run
+ * ```ts
+ * import { defineWorkflow, fromIterable, planWorkflow, runPlan } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const plan = planWorkflow(defineWorkflow({ name: "w", source: fromIterable([1, 2, 3]) }));
+ * assertEquals(plan.stages.length, 0);
+ * assertEquals((await runPlan(plan).done).read, 3);
+ * ```
+ */
+export function runPlan(
+  plan: WorkflowPlan,
+  options: RunnerOptions = {},
+): RunHandle {
   let intervalMs: number;
   try {
     intervalMs = parseDuration(
@@ -116,7 +144,7 @@ export function run(
     );
   } catch (error) {
     throw new WorkflowError("progressInterval", (error as Error).message, {
-      file: options.file,
+      file: plan.file,
       cause: error,
     });
   }

@@ -137,9 +137,11 @@ export class StageCounters {
   retried = 0;
   probe: StageProbe | undefined;
   #concurrency: number;
-  #rateAt = 0;
+  // The first rate window starts with the stage, not the first snapshot.
+  #rateAt = Date.now();
   #rateOut = 0;
   #rate = 0;
+  #windowed = false;
 
   constructor(name: string, kind: StageKind, concurrency: number) {
     this.name = name;
@@ -147,15 +149,17 @@ export class StageCounters {
     this.#concurrency = concurrency;
   }
 
-  /** A snapshot; the rate is refreshed at most once a second. */
+  /** A snapshot; the rate covers the last second or so. */
   snapshot(now: number): StageStats {
     const elapsed = now - this.#rateAt;
-    if (elapsed >= 1000 || this.#rateAt === 0) {
-      if (this.#rateAt !== 0) {
-        this.#rate = ((this.out - this.#rateOut) * 1000) / elapsed;
-      }
+    if (elapsed >= 1000) {
+      this.#rate = ((this.out - this.#rateOut) * 1000) / elapsed;
       this.#rateAt = now;
       this.#rateOut = this.out;
+      this.#windowed = true;
+    } else if (!this.#windowed && elapsed > 0) {
+      // Within the first second, the average so far.
+      this.#rate = (this.out * 1000) / elapsed;
     }
     const h = this.latency;
     return {

@@ -1,0 +1,105 @@
+/**
+ * `poolflow`: run a workflow file from the command line, with live
+ * progress, a summary, Ctrl-C handling and meaningful exit codes.
+ *
+ * ```sh
+ * # from a checkout
+ * deno run -A cli.ts etl.ts --concurrency 16 --param region=eu
+ * # from JSR, or installed as `poolflow`
+ * deno run -A jsr:@poolflow/poolflow/cli etl.ts --dry-run
+ * deno install -g -A -n poolflow jsr:@poolflow/poolflow/cli
+ * poolflow etl.ts --out results.jsonl --limit 100
+ * ```
+ *
+ * The workflow file's default export is the value of `defineWorkflow({...})`;
+ * the path is resolved against the working folder, and the file is
+ * type-checked with `deno check` before it runs (skip it with `--no-check`).
+ *
+ * Flags: `--concurrency N`, `--param KEY=VALUE` (repeatable), `--fail-fast`
+ * or `--continue`, `--out PATH` (`.jsonl`, `.csv`, `.json` or `-` for
+ * stdout), `--limit N`, `--dry-run` (print the plan), `--json` (events as
+ * JSON lines on stdout), `--quiet`, `--no-check`, `--help`, `--version`.
+ *
+ * Progress and the summary go to stderr. The first Ctrl-C stops taking new
+ * items and lets those in flight finish; the second aborts them.
+ *
+ * Exit codes: 0 every item went through; 1 some items failed under
+ * `continue`; 2 the run failed (fail-fast, error budget, source or sink);
+ * 64 a wrong command line or workflow file; 130 interrupted.
+ *
+ * Permissions: `--allow-read` (the workflow file and its inputs),
+ * `--allow-write` (outputs), `--allow-run` (for `deno check`; not with
+ * `--no-check`), `--allow-net` (HTTP), `--allow-env` (if the workflow reads
+ * the environment).
+ *
+ * @example Run the CLI from code, as a test would
+ * ```ts ignore
+ * import { main } from "@poolflow/poolflow/cli";
+ *
+ * const code = await main(["etl.ts", "--dry-run", "--no-check"]);
+ * ```
+ *
+ * @module
+ */
+
+import { WorkflowError } from "./mod.ts";
+import { VERSION } from "./lib/version.ts";
+import { parseCliArgs } from "./cli/args.ts";
+import { UsageError, WorkflowFileError } from "./cli/errors.ts";
+import { executeWorkflow } from "./cli/execute.ts";
+import { ExitCode } from "./cli/exit_codes.ts";
+import { helpText, paramsHelp } from "./cli/help.ts";
+import { loadWorkflow } from "./cli/load.ts";
+import { writeStderr, writeStdout } from "./cli/terminal.ts";
+
+/**
+ * Runs the command line `argv` and returns the exit code; prints to stdout
+ * and stderr but does not exit.
+ *
+ * @param argv The arguments, as in `Deno.args`.
+ * @returns The exit code: 0, 1, 2, 64 or 130.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseCliArgs(argv);
+    if (args.version) {
+      await writeStdout(`poolflow ${VERSION}\n`);
+      return ExitCode.Ok;
+    }
+    const cwd = Deno.cwd();
+    if (args.help) {
+      let text = helpText();
+      if (args.file !== undefined) {
+        const loaded = await loadWorkflow(args.file, { cwd, check: false });
+        text += `\n${paramsHelp(args.file, loaded.workflow.params)}`;
+      }
+      await writeStdout(text);
+      return ExitCode.Ok;
+    }
+    // parseCliArgs guarantees a file without --help or --version.
+    const loaded = await loadWorkflow(args.file!, { cwd, check: args.check });
+    return await executeWorkflow(loaded, args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeStderr(
+        `poolflow: ${error.message}\nRun "poolflow --help" for usage.\n`,
+      );
+      return ExitCode.Usage;
+    }
+    if (error instanceof WorkflowFileError || error instanceof WorkflowError) {
+      writeStderr(`poolflow: ${error.message}\n`);
+      return ExitCode.Usage;
+    }
+    // Our own bug, not the user's: the stack helps report it.
+    writeStderr(
+      `poolflow: unexpected error: ${
+        error instanceof Error ? error.stack ?? error.message : String(error)
+      }\n`,
+    );
+    return ExitCode.RunFailed;
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,248 @@
+/**
+ * The command line: flags parsed with the standard library's parser (through
+ * our typed façade), then checked. Anything wrong is a `UsageError` that
+ * names the flag and says what to do.
+ *
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import { UsageError } from "./errors.ts";
+
+/** What the command line asks for. */
+export interface CliArgs {
+  /** The workflow file as given; `undefined` only with `--help` or `--version`. */
+  readonly file: string | undefined;
+  /** `--help`: print usage (and the workflow's parameters, given a file). */
+  readonly help: boolean;
+  /** `--version`: print the version. */
+  readonly version: boolean;
+  /** `--concurrency N`: default concurrency of every stage. */
+  readonly concurrency: number | undefined;
+  /** `--param key=value`, in order given; a repeated key keeps its last value. */
+  readonly params: Readonly<Record<string, string>>;
+  /** `--fail-fast` or `--continue`: the error mode of every stage. */
+  readonly onError: "fail-fast" | "continue" | undefined;
+  /** `--out PATH`: the sink to use instead of the workflow's. */
+  readonly out: string | undefined;
+  /** `--limit N`: take only the first N source items. */
+  readonly limit: number | undefined;
+  /** `--dry-run`: check and print the plan; run nothing. */
+  readonly dryRun: boolean;
+  /** `--json`: events as JSON lines on stdout. */
+  readonly json: boolean;
+  /** `--quiet`: no progress and no summary. */
+  readonly quiet: boolean;
+  /** Type-check the workflow file first (unless `--no-check`). */
+  readonly check: boolean;
+}
+
+/** Every flag, for the "did you mean" hint. */
+const FLAGS = [
+  "concurrency",
+  "param",
+  "fail-fast",
+  "continue",
+  "out",
+  "limit",
+  "dry-run",
+  "json",
+  "quiet",
+  "help",
+  "version",
+  "no-check",
+] as const;
+const STRING_FLAGS = ["concurrency", "param", "out", "limit"] as const;
+const ALIASES = {
+  concurrency: "c",
+  param: "p",
+  out: "o",
+  quiet: "q",
+  help: "h",
+  version: "V",
+} as const;
+
+/**
+ * Parses and checks the command line.
+ *
+ * @param argv The arguments, as in `Deno.args`.
+ * @returns What they ask for.
+ * @throws {UsageError} For an unknown flag, a bad value, conflicting flags,
+ * a missing or an extra file argument.
+ *
+ * @example Flags and the workflow file
+ * ```ts
+ * import { parseCliArgs } from "./args.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const args = parseCliArgs(["etl.ts", "-c", "4", "--param", "region=eu", "--out", "-"]);
+ * assertEquals(args.file, "etl.ts");
+ * assertEquals(args.concurrency, 4);
+ * assertEquals(args.params, { region: "eu" });
+ * assertEquals(args.out, "-");
+ * ```
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const unknown: string[] = [];
+  const parsed = parseArgs(normalizeDashValues(argv), {
+    boolean: [
+      "fail-fast",
+      "continue",
+      "dry-run",
+      "json",
+      "quiet",
+      "help",
+      "version",
+      "no-check",
+    ],
+    string: STRING_FLAGS,
+    collect: ["param"],
+    alias: ALIASES,
+    unknown: (arg, key) => {
+      if (key === undefined) return true;
+      unknown.push(arg.startsWith("--") ? `--${key}` : `-${key}`);
+      return false;
+    },
+  });
+  const first = unknown[0];
+  if (first !== undefined) {
+    const hint = closestFlag(first.replace(/^-+/, ""));
+    throw new UsageError(
+      `Unknown flag "${first}"${hint ? ` (did you mean "--${hint}"?)` : ""}`,
+    );
+  }
+
+  const help = parsed.help;
+  const version = parsed.version;
+  const positional = parsed._.map(String);
+  if (positional.length > 1) {
+    throw new UsageError(
+      `Unexpected argument "${positional[1]}": give one workflow file`,
+    );
+  }
+  const file = positional[0];
+  if (file === undefined && !help && !version) {
+    throw new UsageError("Missing the workflow file: poolflow <workflow.ts>");
+  }
+  if (parsed["fail-fast"] && parsed.continue) {
+    throw new UsageError(
+      "Conflicting flags --fail-fast and --continue: give one",
+    );
+  }
+  const out = parsed.out;
+  if (out === "") {
+    throw new UsageError(
+      'Missing the value of --out: give a path ending in .jsonl, .csv or .json, or "-" for stdout',
+    );
+  }
+  const json = parsed.json;
+  if (json && out === "-") {
+    throw new UsageError(
+      "Conflicting flags --json and --out -: both write to stdout; give --out a file",
+    );
+  }
+  return {
+    file,
+    help,
+    version,
+    concurrency: wholeNumber(parsed.concurrency, "--concurrency"),
+    params: parseParams(parsed.param),
+    onError: parsed["fail-fast"]
+      ? "fail-fast"
+      : parsed.continue
+      ? "continue"
+      : undefined,
+    out,
+    limit: wholeNumber(parsed.limit, "--limit"),
+    dryRun: parsed["dry-run"],
+    json,
+    quiet: parsed.quiet,
+    check: !parsed["no-check"],
+  };
+}
+
+/**
+ * The parser gives a string flag no value when the next argument starts
+ * with `-`, so `--out -` would lose its `-`: join such pairs as `--out=-`.
+ */
+function normalizeDashValues(argv: readonly string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      result.push(...argv.slice(i));
+      break;
+    }
+    if ((arg === "--out" || arg === "-o") && argv[i + 1] === "-") {
+      result.push(`${arg}=-`);
+      i++;
+    } else {
+      result.push(arg);
+    }
+  }
+  return result;
+}
+
+function wholeNumber(
+  text: string | undefined,
+  flag: string,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(
+      `Invalid ${flag} ${
+        JSON.stringify(text)
+      }: expected a whole number from 1, such as ${flag} 8`,
+    );
+  }
+  return n;
+}
+
+function parseParams(pairs: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    const key = at === -1 ? "" : pair.slice(0, at).trim();
+    if (key === "") {
+      throw new UsageError(
+        `Invalid --param ${
+          JSON.stringify(pair)
+        }: expected key=value, such as --param region=eu`,
+      );
+    }
+    params[key] = pair.slice(at + 1);
+  }
+  return params;
+}
+
+function closestFlag(word: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const flag of FLAGS) {
+    // A prefix ("--conc") is as good as a near miss.
+    if (word.length >= 3 && flag.startsWith(word)) return flag;
+    const distance = editDistance(word, flag);
+    if (distance < bestDistance) {
+      best = flag;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

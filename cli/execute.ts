@@ -1,0 +1,161 @@
+/**
+ * Runs a loaded workflow as the command line asks: plan it with the flags'
+ * overrides, print the plan (`--dry-run`) or run it with a progress display
+ * or JSON events, handle Ctrl-C, print the summary and pick the exit code.
+ *
+ * @module
+ */
+
+import {
+  type PlanOptions,
+  planWorkflow,
+  type RunHandle,
+  runPlan,
+} from "../mod.ts";
+import type { CliArgs } from "./args.ts";
+import { describePlan, formatPlan } from "./dry_run.ts";
+import { UsageError } from "./errors.ts";
+import { ExitCode, exitCodeFor } from "./exit_codes.ts";
+import { writeJsonEvents } from "./json_events.ts";
+import type { LoadedWorkflow } from "./load.ts";
+import { sinkForOut } from "./out.ts";
+import {
+  PlainProgress,
+  type ProgressDisplay,
+  TtyProgress,
+} from "./progress.ts";
+import { watchInterrupts } from "./signals.ts";
+import { formatSummary } from "./summary.ts";
+import {
+  stderrIsTerminal,
+  terminalColumns,
+  writeStderr,
+  writeStdout,
+} from "./terminal.ts";
+
+/** How often a display gets progress: often on a terminal, rarely in logs. */
+const PROGRESS_INTERVAL = {
+  tty: "200ms",
+  plain: "2s",
+  json: "1s",
+} as const;
+
+/**
+ * The run's overrides from the command line.
+ *
+ * @param args The parsed command line.
+ * @param file The workflow file, named in errors.
+ * @returns Options for `planWorkflow` and `run`.
+ * @throws {UsageError} If `--out` has no known format.
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs } from "./args.ts";
+ * import { planOptionsFrom } from "./execute.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const options = planOptionsFrom(parseCliArgs(["etl.ts", "--limit", "5", "--fail-fast"]), "etl.ts");
+ * assertEquals(options, { file: "etl.ts", params: {}, onError: "fail-fast", limit: 5 });
+ * ```
+ */
+export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
+  return {
+    file,
+    params: args.params,
+    ...(args.concurrency === undefined
+      ? {}
+      : { concurrency: args.concurrency }),
+    ...(args.onError === undefined ? {} : { onError: args.onError }),
+    ...(args.limit === undefined ? {} : { limit: args.limit }),
+    ...(args.out === undefined ? {} : { sink: sinkForOut(args.out) }),
+  };
+}
+
+/**
+ * Plans and runs (or with `--dry-run`, prints) a workflow.
+ *
+ * @param loaded The workflow file and its workflow.
+ * @param args The parsed command line.
+ * @returns The exit code.
+ * @throws {WorkflowError} If the workflow or a flag's value is wrong.
+ * @throws {UsageError} If flags conflict with the workflow.
+ */
+export async function executeWorkflow(
+  loaded: LoadedWorkflow,
+  args: CliArgs,
+): Promise<ExitCode> {
+  const { workflow, file } = loaded;
+  const options = planOptionsFrom(args, file);
+  // Planning first reports a wrong workflow before anything runs.
+  const plan = planWorkflow(workflow, options);
+  if (args.dryRun) {
+    const description = describePlan(plan, workflow.params);
+    await writeStdout(
+      args.json
+        ? `${JSON.stringify(description, (_, v) => v ?? null, 2)}\n`
+        : formatPlan(description),
+    );
+    return ExitCode.Ok;
+  }
+  if (args.json && plan.sink?.location === "-") {
+    throw new UsageError(
+      `--json writes events to stdout, and so does the sink of ${file}: give --out a file`,
+    );
+  }
+
+  // Redrawing in place would garble results printed to the same terminal.
+  const redraw = stderrIsTerminal() &&
+    !(plan.sink?.location === "-" && Deno.stdout.isTerminal());
+  const mode = args.json ? "json" : redraw ? "tty" : "plain";
+  const display: ProgressDisplay | undefined = args.quiet || args.json
+    ? undefined
+    : mode === "tty"
+    ? new TtyProgress({
+      write: writeStderr,
+      columns: terminalColumns,
+      limit: plan.limit,
+    })
+    : new PlainProgress({ write: writeStderr, limit: plan.limit });
+  const handle = runPlan(plan, { progressInterval: PROGRESS_INTERVAL[mode] });
+  // Listen now: the first event comes after this turn.
+  const watching = watchEvents(handle, display, args.json);
+  // Awaited after the run; marked handled so an early failure is not fatal.
+  watching.catch(() => {});
+  using interrupts = watchInterrupts(handle, {
+    notify: (message) => {
+      if (display) display.log(message);
+      else if (!args.quiet) writeStderr(`${message}\n`);
+    },
+  });
+  if (mode === "plain" && display) {
+    writeStderr(
+      `Running "${plan.name}" (${file}): progress every 2 s, Ctrl-C to stop\n`,
+    );
+  }
+  const summary = await handle.done;
+  await watching;
+  const interrupted = interrupts.interrupts > 0;
+  const exitCode = exitCodeFor(summary.status, interrupted);
+  if (!args.quiet) {
+    writeStderr(
+      `\n${formatSummary(summary, { file, exitCode, interrupted })}`,
+    );
+  } else if (summary.error) {
+    writeStderr(
+      `poolflow: ${file}: ${summary.status}: ${summary.error.name}: ${summary.error.message}\n`,
+    );
+  }
+  return exitCode;
+}
+
+function watchEvents(
+  handle: RunHandle,
+  display: ProgressDisplay | undefined,
+  json: boolean,
+): Promise<void> {
+  if (json) return writeJsonEvents(handle.events, Deno.stdout);
+  if (!display) return Promise.resolve();
+  return (async () => {
+    for await (const event of handle.events) display.onEvent(event);
+  })();
+}

@@ -1,0 +1,136 @@
+/**
+ * Type-checking the workflow file before it runs: `deno run` does not check
+ * dynamic imports, so the CLI runs `deno check <file>` (the same Deno, the
+ * same working folder and so the same config) and keeps the first
+ * diagnostic, without colours, backtraces or `file:` URLs.
+ *
+ * @module
+ */
+
+import { UsageError } from "./errors.ts";
+import { replaceFileUrls } from "./paths.ts";
+
+/** How many lines of the checker's output a message keeps. */
+const MAX_LINES = 8;
+
+/**
+ * Runs `deno check` on a file.
+ *
+ * @param url The file's URL.
+ * @param cwd The working folder; the checker runs there, so it finds the
+ * same `deno.json` as this process.
+ * @returns `undefined` when the file checks, otherwise a short diagnostic
+ * (see {@linkcode summarizeCheckOutput}).
+ * @throws {UsageError} If `deno check` cannot be started (no `--allow-run`).
+ */
+export async function typeCheck(
+  url: URL,
+  cwd: string,
+): Promise<string | undefined> {
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", url.href],
+      cwd,
+      env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (error) {
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new UsageError(
+        'Cannot type-check the workflow: running "deno check" needs --allow-run; or pass --no-check',
+      );
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(
+      `Cannot type-check the workflow with "deno check": ${
+        reason.split("\n")[0]
+      }; pass --no-check to skip it`,
+    );
+  }
+  if (output.success) return undefined;
+  const decoder = new TextDecoder();
+  return summarizeCheckOutput(
+    decoder.decode(output.stdout) + "\n" + decoder.decode(output.stderr),
+    cwd,
+  );
+}
+
+/**
+ * The first diagnostic of `deno check`'s output, at most eight lines, with
+ * the count of errors when there are more; `file:` URLs become paths
+ * relative to `cwd`, colours and backtraces are dropped.
+ *
+ * @param output What `deno check` printed (stdout and stderr).
+ * @param cwd The working folder, absolute.
+ * @returns The diagnostic.
+ *
+ * @example A type error
+ * ```ts
+ * import { summarizeCheckOutput } from "./type_check.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const output = [
+ *   "TS2322 [ERROR]: Type 'string' is not assignable to type 'number'.",
+ *   'const n: number = "x";',
+ *   "      ^",
+ *   "    at file:///home/ada/etl.ts:2:7",
+ *   "",
+ *   "TS2339 [ERROR]: Property 'toUpperCase' does not exist on type 'number'.",
+ *   "    at file:///home/ada/etl.ts:3:9",
+ *   "",
+ *   "Found 2 errors.",
+ *   "",
+ *   "error: Type checking failed.",
+ * ].join("\n");
+ * assertEquals(summarizeCheckOutput(output, "/home/ada"), [
+ *   "TS2322 [ERROR]: Type 'string' is not assignable to type 'number'.",
+ *   'const n: number = "x";',
+ *   "      ^",
+ *   "    at etl.ts:2:7",
+ *   "(Found 2 errors.)",
+ * ].join("\n"));
+ * ```
+ */
+export function summarizeCheckOutput(output: string, cwd: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const lines = plain.split(/\r?\n/);
+  const kept: string[] = [];
+  let found: string | undefined;
+  let inBacktrace = false;
+  let blockDone = false;
+  for (const line of lines) {
+    if (/^Stack backtrace:/.test(line)) {
+      inBacktrace = true;
+      continue;
+    }
+    if (inBacktrace) {
+      if (/^\s+(\d+:|at )/.test(line)) continue;
+      inBacktrace = false;
+    }
+    if (/^Check /.test(line) || line === "error: Type checking failed.") {
+      continue;
+    }
+    if (/^Found \d+ errors?\.$/.test(line)) {
+      found = line;
+      continue;
+    }
+    // The first block only: it ends at the first blank line after text.
+    if (line.trim() === "") {
+      blockDone = kept.length > 0;
+      continue;
+    }
+    if (!blockDone) kept.push(line);
+  }
+  const text = kept.slice(0, MAX_LINES);
+  if (kept.length > MAX_LINES) text.push("…");
+  if (found && found !== "Found 1 error.") text.push(`(${found})`);
+  if (text.length === 0) return "deno check failed without a message";
+  return replaceFileUrls(text.join("\n"), cwd);
+}

@@ -1,0 +1,173 @@
+/**
+ * The command line parser: every flag, aliases, repeats, and the usage
+ * errors it raises.
+ *
+ * @module
+ */
+
+import { assertEquals, assertThrows } from "@std/assert";
+import { parseCliArgs } from "../../cli/args.ts";
+import { UsageError } from "../../cli/errors.ts";
+
+Deno.test("parseCliArgs() reads every flag", () => {
+  assertEquals(
+    parseCliArgs([
+      "flows/etl.ts",
+      "--concurrency",
+      "16",
+      "--param",
+      "region=eu",
+      "-p",
+      "day=2024-01-01",
+      "--param=query=a=b",
+      "--fail-fast",
+      "--out",
+      "out.csv",
+      "--limit=100",
+      "--dry-run",
+      "--json",
+      "--quiet",
+      "--no-check",
+    ]),
+    {
+      file: "flows/etl.ts",
+      help: false,
+      version: false,
+      concurrency: 16,
+      params: { region: "eu", day: "2024-01-01", query: "a=b" },
+      onError: "fail-fast",
+      out: "out.csv",
+      limit: 100,
+      dryRun: true,
+      json: true,
+      quiet: true,
+      check: false,
+    },
+  );
+});
+
+Deno.test("parseCliArgs() has defaults and short aliases", () => {
+  const args = parseCliArgs([
+    "-q",
+    "-c",
+    "3",
+    "etl.ts",
+    "-o",
+    "-",
+    "--continue",
+  ]);
+  assertEquals(args.file, "etl.ts");
+  assertEquals(args.quiet, true);
+  assertEquals(args.concurrency, 3);
+  assertEquals(args.out, "-");
+  assertEquals(args.onError, "continue");
+  assertEquals(args.check, true);
+  assertEquals(args.params, {});
+  assertEquals([args.limit, args.dryRun, args.json], [undefined, false, false]);
+});
+
+Deno.test("parseCliArgs() keeps the last value of a repeated param, and numeric-looking files as text", () => {
+  const args = parseCliArgs([
+    "2024.ts",
+    "-p",
+    "n=1",
+    "-p",
+    "n=2",
+    "--param",
+    "empty=",
+  ]);
+  assertEquals(args.file, "2024.ts");
+  assertEquals(args.params, { n: "2", empty: "" });
+});
+
+Deno.test("parseCliArgs() needs no file with --help or --version", () => {
+  assertEquals(parseCliArgs(["--help"]).help, true);
+  assertEquals(parseCliArgs(["-h"]).file, undefined);
+  assertEquals(parseCliArgs(["--version"]).version, true);
+  assertEquals(parseCliArgs(["-V"]).version, true);
+  assertEquals(parseCliArgs(["etl.ts", "--help"]).file, "etl.ts");
+});
+
+Deno.test("parseCliArgs() rejects unknown flags, with a hint", () => {
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--verbose"]),
+    UsageError,
+    'Unknown flag "--verbose"',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "-x"]),
+    UsageError,
+    'Unknown flag "-x"',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--no-quiet"]),
+    UsageError,
+    'Unknown flag "--no-quiet"',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--dryrun"]),
+    UsageError,
+    'Unknown flag "--dryrun" (did you mean "--dry-run"?)',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--lim", "3"]),
+    UsageError,
+    '(did you mean "--limit"?)',
+  );
+});
+
+Deno.test("parseCliArgs() rejects bad numbers", () => {
+  for (
+    const value of ["0", "-1", "1.5", "abc", "", "1e3", "99999999999999999999"]
+  ) {
+    assertThrows(
+      () => parseCliArgs(["etl.ts", `--concurrency=${value}`]),
+      UsageError,
+      "--concurrency",
+    );
+    assertThrows(
+      () => parseCliArgs(["etl.ts", `--limit=${value}`]),
+      UsageError,
+      "--limit",
+    );
+  }
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--concurrency"]),
+    UsageError,
+    'Invalid --concurrency "": expected a whole number from 1',
+  );
+});
+
+Deno.test("parseCliArgs() rejects bad params, conflicts and a wrong number of files", () => {
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "-p", "region"]),
+    UsageError,
+    'Invalid --param "region"',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "-p", "=eu"]),
+    UsageError,
+    'Invalid --param "=eu"',
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--fail-fast", "--continue"]),
+    UsageError,
+    "Conflicting flags --fail-fast and --continue",
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--json", "-o", "-"]),
+    UsageError,
+    "--json and --out -",
+  );
+  assertThrows(
+    () => parseCliArgs(["etl.ts", "--out"]),
+    UsageError,
+    "Missing the value of --out",
+  );
+  assertThrows(() => parseCliArgs([]), UsageError, "Missing the workflow file");
+  assertThrows(
+    () => parseCliArgs(["a.ts", "b.ts"]),
+    UsageError,
+    'Unexpected argument "b.ts"',
+  );
+});

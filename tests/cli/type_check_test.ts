@@ -1,0 +1,57 @@
+/**
+ * Keeping `deno check`'s output short and readable.
+ *
+ * @module
+ */
+
+import { assertEquals } from "@std/assert";
+import { summarizeCheckOutput } from "../../cli/type_check.ts";
+
+Deno.test("summarizeCheckOutput() keeps the first diagnostic, without colours, backtrace or URLs", () => {
+  const output = [
+    "\x1b[0m\x1b[32mCheck\x1b[0m file:///work/etl.ts",
+    "\x1b[0m\x1b[1mTS2322 \x1b[0m[\x1b[0m\x1b[1;31mERROR\x1b[0m]: Type 'string' is not assignable to type 'number'.",
+    'const n: number = "x";',
+    "      ^",
+    "    at \x1b[0m\x1b[36mfile:///work/flows/etl.ts\x1b[0m:\x1b[0m\x1b[33m2\x1b[0m:\x1b[0m\x1b[33m7\x1b[0m",
+    "",
+    "error: Type checking failed.",
+    "",
+    "Stack backtrace:",
+    "   0: <unknown>",
+    "   1: deno::main",
+  ].join("\n");
+  assertEquals(
+    summarizeCheckOutput(output, "/work"),
+    [
+      "TS2322 [ERROR]: Type 'string' is not assignable to type 'number'.",
+      'const n: number = "x";',
+      "      ^",
+      "    at flows/etl.ts:2:7",
+    ].join("\n"),
+  );
+});
+
+Deno.test("summarizeCheckOutput() cuts a long diagnostic and counts the others", () => {
+  const long = Array.from({ length: 12 }, (_, i) => `line ${i}`);
+  const output = [...long, "", "TS1 [ERROR]: second", "", "Found 3 errors.", ""]
+    .join("\n");
+  assertEquals(
+    summarizeCheckOutput(output, "/work"),
+    [...long.slice(0, 8), "…", "(Found 3 errors.)"].join("\n"),
+  );
+});
+
+Deno.test("summarizeCheckOutput() keeps other failures, such as a missing import", () => {
+  assertEquals(
+    summarizeCheckOutput(
+      'error: Module not found "file:///srv/flows/lib.ts".\n    at file:///srv/flows/etl.ts:1:20\n',
+      "/work",
+    ),
+    'error: Module not found "/srv/flows/lib.ts".\n    at /srv/flows/etl.ts:1:20',
+  );
+  assertEquals(
+    summarizeCheckOutput("", "/work"),
+    "deno check failed without a message",
+  );
+});
