@@ -82,6 +82,11 @@ export interface PlanOptions {
   sink?: Sink<never>;
   /** Take only the first `limit` source items. */
   limit?: number;
+  /**
+   * A source to use instead of the workflow's, such as inline rows sent to
+   * the HTTP runner. Its items must fit the first stage: checked at run time.
+   */
+  source?: Source<unknown>;
   /** The workflow's file, named in errors. */
   file?: string;
 }
@@ -226,7 +231,16 @@ export function planWorkflow(
   }
 
   const params = resolveParams(spec.params, options.params ?? {}, fail);
-  const source = fromParams(spec.source, params, "source", fail);
+  if (options.source !== undefined && !isSource(options.source)) {
+    fail(
+      "source",
+      `Invalid source override: expected a source, got ${
+        describeValue(options.source)
+      }`,
+    );
+  }
+  const source = options.source ??
+    fromParams(spec.source, params, "source", fail);
   if (!isSource(source)) {
     fail(
       "source",

@@ -340,6 +340,17 @@ class WorkflowRun implements RunHandle {
         error ??= caught;
       }
     }
+    // Stage functions that hold resources (worker threads) release them.
+    for (const stage of this.plan.stages) {
+      const dispose = (stage.spec.fn as Partial<AsyncDisposable> | undefined)
+        ?.[Symbol.asyncDispose];
+      if (typeof dispose !== "function") continue;
+      try {
+        await dispose.call(stage.spec.fn);
+      } catch (caught) {
+        error ??= caught;
+      }
+    }
     this.#outer?.removeEventListener("abort", onOuterAbort);
     return this.#finish(error);
   }

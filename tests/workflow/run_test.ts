@@ -965,3 +965,49 @@ Deno.test("run() stats report the source's progress and the state", async () => 
   assertEquals(stats.state, "finished");
   assertEquals([stats.read, stats.written], [summary.read, summary.written]);
 });
+
+Deno.test("run() disposes stage functions that hold resources, on every ending", async () => {
+  for (const fail of [false, true]) {
+    let disposed = 0;
+    const stage = Object.assign((n: number) => {
+      if (fail) throw new Error("stop");
+      return n;
+    }, {
+      [Symbol.asyncDispose]: () => {
+        disposed++;
+        return Promise.resolve();
+      },
+    });
+    const summary = await run(defineWorkflow({
+      name: "w",
+      source: range(3),
+      errors: { onError: fail ? "fail-fast" : "continue" },
+      pipeline: (rows) => rows.map("held", stage),
+    })).done;
+    assertEquals(summary.status, fail ? "failed" : "succeeded");
+    assertEquals(disposed, 1);
+  }
+});
+
+Deno.test("run() reads from a source override instead of the workflow's", async () => {
+  const out = collect<number>();
+  const summary = await run(
+    defineWorkflow({
+      name: "w",
+      source: range(100),
+      pipeline: (rows) => rows.map("double", (n) => n * 2),
+      sink: out,
+    }),
+    { source: fromIterable([5, 6]) },
+  ).done;
+  assertEquals(summary.read, 2);
+  assertEquals(out.items.sort(), [10, 12]);
+  assertThrows(
+    () =>
+      run(defineWorkflow({ name: "w", source: range(1) }), {
+        source: {} as Source<number>,
+      }),
+    Error,
+    "Invalid source override",
+  );
+});
