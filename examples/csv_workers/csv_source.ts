@@ -7,6 +7,9 @@
 
 import { CsvParseStream } from "@std/csv";
 
+/** Bytes read from the file at a time. */
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Reads a CSV file lazily: a record is parsed only when the consumer asks
  * for one, so `mapConcurrent` pulls rows at the pace of its free slots.
@@ -22,21 +25,37 @@ import { CsvParseStream } from "@std/csv";
 export async function* readCsvRecords(
   path: string | URL,
 ): AsyncGenerator<Record<string, string>, void, undefined> {
-  const file = await Deno.open(path, { read: true });
-  const stop = new AbortController();
-  const decoder = new TextDecoderStream();
-  // A parse error or an early stop leaves this pipe waiting on a reader that
-  // is gone; aborting it cancels file.readable, which closes the file.
-  const feeding = file.readable
-    .pipeTo(decoder.writable, { signal: stop.signal })
-    .catch(() => {});
-  const records = decoder.readable.pipeThrough(
-    new CsvParseStream({ skipFirstRow: true }),
-  );
+  using file = await Deno.open(path, { read: true });
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  let stopped = false;
+  let reading: Promise<number | null> | undefined;
+  // The file is read here, not through a pipe that an abort signal stops:
+  // after a malformed record std's CsvParseStream stops reading its input
+  // without cancelling it, so such a pipe can wait forever on its last
+  // write. This source starts no read once the records end, and the end
+  // waits for the read in flight, so the file is closed with no op pending.
+  const text = new ReadableStream<string>({
+    async pull(controller) {
+      if (stopped) return controller.close();
+      reading = file.read(buffer);
+      const n = await reading;
+      if (n === null) {
+        const rest = decoder.decode();
+        if (rest !== "") controller.enqueue(rest);
+        controller.close();
+      } else {
+        controller.enqueue(
+          decoder.decode(buffer.subarray(0, n), { stream: true }),
+        );
+      }
+    },
+  }, { highWaterMark: 0 });
+  const records = text.pipeThrough(new CsvParseStream({ skipFirstRow: true }));
   try {
     yield* records;
   } finally {
-    stop.abort();
-    await feeding;
+    stopped = true;
+    await reading?.catch(() => null);
   }
 }

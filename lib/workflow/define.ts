@@ -51,8 +51,11 @@ export interface WorkflowSpec<P extends ParamsSpec, Row, Out> {
   params?: P;
   /** Where items come from. */
   source: FromParams<P, Source<Row>>;
-  /** The stages; without it, source items go straight to the sink. */
-  pipeline?: (rows: Pipeline<Row>) => Pipeline<Out>;
+  /**
+   * The stages, built from the source's pipeline (and the run's params);
+   * without it, source items go straight to the sink.
+   */
+  pipeline?: (rows: Pipeline<Row>, params: ParamValues<P>) => Pipeline<Out>;
   /** Where results go; without it they are counted and dropped. */
   sink?: FromParams<P, Sink<Out>>;
   /** Where failed items go, each with its stage, error and attempts. */
@@ -150,7 +153,7 @@ export function defineWorkflow<
   Out = Row,
 >(
   spec: WorkflowSpec<P, Row, Out> & {
-    pipeline: (rows: Pipeline<Row>) => Pipeline<Out>;
+    pipeline: (rows: Pipeline<Row>, params: ParamValues<P>) => Pipeline<Out>;
   },
 ): Workflow<P, Row, Out>;
 /**

@@ -298,56 +298,71 @@ export function planWorkflow(
       resolvePolicy({ ...defaultErrors, ...override }, "continue", "errors"),
   );
 
-  const stages = buildStages(spec.pipeline, fail).map((stage): PlannedStage => {
-    const where = `pipeline stage "${stage.name}"`;
-    if (stage.kind === "batch") {
-      check(`${where}: size`, () => checkCount(stage.size, `${where}: size`));
-    } else if (typeof stage.fn !== "function") {
-      fail(
-        where,
-        `Invalid ${where}: expected a function, got ${describeValue(stage.fn)}`,
+  const stages = buildStages(spec.pipeline, params, fail).map(
+    (stage): PlannedStage => {
+      const where = `pipeline stage "${stage.name}"`;
+      if (stage.kind === "batch") {
+        check(`${where}: size`, () => checkCount(stage.size, `${where}: size`));
+      } else if (typeof stage.fn !== "function") {
+        fail(
+          where,
+          `Invalid ${where}: expected a function, got ${
+            describeValue(stage.fn)
+          }`,
+        );
+      }
+      const own = stage.options as Record<string, unknown>;
+      if (typeof own !== "object" || own === null) {
+        fail(
+          where,
+          `Invalid ${where}: options must be an object, got ${
+            describeValue(own)
+          }`,
+        );
+      }
+      rejectUnknownKeys(own, STAGE_KEYS, where, fail);
+      const concurrency = own.concurrency === undefined
+        ? defaultConcurrency
+        : check(
+          `${where}: concurrency`,
+          () => checkCount(own.concurrency, `${where}: concurrency`),
+        );
+      if (own.ordered !== undefined && typeof own.ordered !== "boolean") {
+        fail(
+          `${where}: ordered`,
+          `Invalid ${where}: ordered: expected true or false, got ${
+            describeValue(own.ordered)
+          }`,
+        );
+      }
+      const rateLimit = (own.rateLimit ?? defaultRate) as Rate | undefined;
+      if (own.rateLimit !== undefined) {
+        check(
+          `${where}: rateLimit`,
+          () => parseRate(own.rateLimit as Rate, `${where}: rateLimit`),
+        );
+      }
+      const ownErrors = checkErrors(
+        own.errors,
+        `${where}: errors`,
+        fail,
+        check,
       );
-    }
-    const own = stage.options as Record<string, unknown>;
-    if (typeof own !== "object" || own === null) {
-      fail(
-        where,
-        `Invalid ${where}: options must be an object, got ${
-          describeValue(own)
-        }`,
-      );
-    }
-    rejectUnknownKeys(own, STAGE_KEYS, where, fail);
-    const concurrency = own.concurrency === undefined
-      ? defaultConcurrency
-      : check(`${where}: concurrency`, () =>
-        checkCount(own.concurrency, `${where}: concurrency`));
-    if (own.ordered !== undefined && typeof own.ordered !== "boolean") {
-      fail(
-        `${where}: ordered`,
-        `Invalid ${where}: ordered: expected true or false, got ${
-          describeValue(own.ordered)
-        }`,
-      );
-    }
-    const rateLimit = (own.rateLimit ?? defaultRate) as Rate | undefined;
-    if (own.rateLimit !== undefined) {
-      check(
-        `${where}: rateLimit`,
-        () => parseRate(own.rateLimit as Rate, `${where}: rateLimit`),
-      );
-    }
-    const ownErrors = checkErrors(own.errors, `${where}: errors`, fail, check);
-    const errors: ErrorPolicy = { ...defaultErrors, ...ownErrors, ...override };
-    return {
-      spec: stage,
-      concurrency,
-      ordered: (own.ordered ?? spec.ordered ?? false) as boolean,
-      rateLimit,
-      errors,
-      policy: resolvePolicy(errors, "continue", `${where}: errors`),
-    };
-  });
+      const errors: ErrorPolicy = {
+        ...defaultErrors,
+        ...ownErrors,
+        ...override,
+      };
+      return {
+        spec: stage,
+        concurrency,
+        ordered: (own.ordered ?? spec.ordered ?? false) as boolean,
+        rateLimit,
+        errors,
+        policy: resolvePolicy(errors, "continue", `${where}: errors`),
+      };
+    },
+  );
   const limit = options.limit === undefined
     ? undefined
     : check("limit", () => checkCount(options.limit, "limit"));
@@ -537,7 +552,11 @@ function optionalSink(
   return sink as Sink<unknown>;
 }
 
-function buildStages(pipeline: unknown, fail: Fail): readonly StageSpec[] {
+function buildStages(
+  pipeline: unknown,
+  params: Record<string, string | number | boolean>,
+  fail: Fail,
+): readonly StageSpec[] {
   if (pipeline === undefined) return [];
   if (typeof pipeline !== "function") {
     return fail(
@@ -549,7 +568,7 @@ function buildStages(pipeline: unknown, fail: Fail): readonly StageSpec[] {
   }
   let built: unknown;
   try {
-    built = pipeline(new Pipeline());
+    built = pipeline(new Pipeline(), params);
   } catch (error) {
     return fail(
       "pipeline",

@@ -271,6 +271,8 @@ class WorkflowRun implements RunHandle {
       const wired = wireStage(stage, stream, {
         signal,
         failed: (name, outcome) => this.#failed(name, outcome),
+        // Not abort(): the run failed, it was not aborted.
+        fatal: (cause) => this.#controller.abort(cause),
         retried: (name, index, attempt, cause, delayMs) => {
           if (!this.#hub.listening) return;
           this.#hub.publish({

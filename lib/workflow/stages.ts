@@ -21,6 +21,8 @@ export interface StageHooks {
   readonly signal: AbortSignal;
   /** A failed item, after its retries. */
   failed(stage: string, outcome: Failure<unknown>): Promise<void>;
+  /** A stage's own fail-fast failure: the whole run must stop. */
+  fatal(error: unknown): void;
   /** An attempt that will be retried. */
   retried(
     stage: string,
@@ -76,11 +78,65 @@ export function wireStage(
     },
   });
   counters.probe = map;
+  const failures = new StageFailures(counters, hooks);
+  map.signal.addEventListener(
+    "abort",
+    () => failures.stopRun(map.signal.reason),
+    {
+      once: true,
+    },
+  );
   return {
     counters,
     map,
-    output: drain(map, spec.kind, counters, hooks, stage.policy.failFast),
+    output: drain(
+      map,
+      spec.kind,
+      counters,
+      hooks,
+      failures,
+      stage.policy.failFast,
+    ),
   };
+}
+
+/** A stage's own failures, reported once however they surface. */
+class StageFailures {
+  #reported: TaskError | undefined;
+  readonly #counters: StageCounters;
+  readonly #hooks: StageHooks;
+
+  constructor(counters: StageCounters, hooks: StageHooks) {
+    this.#counters = counters;
+    this.#hooks = hooks;
+  }
+
+  /** Counts and reports a failure that was not yielded as an outcome. */
+  report(failure: TaskError): Promise<void> {
+    if (failure === this.#reported) return Promise.resolve();
+    this.#reported = failure;
+    this.#counters.failed++;
+    return this.#hooks.failed(this.#counters.name, failureOf(failure));
+  }
+
+  /**
+   * A failure that stops the run (fail-fast, error budget): reported, and
+   * the whole run told at once, not when the next stage reads up to it.
+   * The run's own abort, echoed back by each stage, is ignored.
+   */
+  stopRun(error: unknown): void {
+    const failure = error instanceof TaskError
+      ? error
+      : error instanceof ErrorBudgetError && error.cause instanceof TaskError
+      ? error.cause
+      : undefined;
+    const echo = this.#hooks.signal.aborted &&
+      this.#hooks.signal.reason === error;
+    if (!failure || echo) return;
+    // A failing dead-letter write surfaces when the run closes its sinks.
+    this.report(failure).catch(() => {});
+    this.#hooks.fatal(error);
+  }
 }
 
 /** Turns a stage's outcomes into its output items, and its failures into reports. */
@@ -89,14 +145,9 @@ async function* drain(
   kind: "map" | "filter" | "flatMap" | "tap",
   counters: StageCounters,
   hooks: StageHooks,
+  failures: StageFailures,
   failFast: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
-  let reported: TaskError | undefined;
-  const report = async (failure: TaskError): Promise<void> => {
-    reported = failure;
-    counters.failed++;
-    await hooks.failed(counters.name, failureOf(failure));
-  };
   try {
     for await (const outcome of map) {
       if (!outcome.ok) {
@@ -134,20 +185,14 @@ async function* drain(
               outcome.attempts,
               error,
             );
-            await report(failure);
+            await failures.report(failure);
             if (failFast) throw failure;
           }
           break;
       }
     }
   } catch (error) {
-    // Under fail-fast the failing item is thrown, not yielded; count it once.
-    const failure = error instanceof TaskError
-      ? error
-      : error instanceof ErrorBudgetError && error.cause instanceof TaskError
-      ? error.cause
-      : undefined;
-    if (failure && failure !== reported) await report(failure);
+    failures.stopRun(error);
     throw error;
   }
 }

@@ -236,8 +236,12 @@ async function runCli(
   };
 }
 
-Deno.test("deno task demo exits 0 and prints every outcome and the summary", async () => {
-  const { code, stdout, stderr } = await runCli(["task", "demo"], {
+Deno.test("the library demo script exits 0 and prints every outcome and the summary", async () => {
+  const { code, stdout, stderr } = await runCli([
+    "run",
+    "-A",
+    "examples/csv_workers/main.ts",
+  ], {
     POOLFLOW_CONCURRENCY: "4",
   });
   assertEquals(code, 0, stderr);
@@ -266,4 +270,15 @@ Deno.test("the demo exits 1 when the run crashes and 2 on a bad command line", a
   assertEquals(usage.code, 2);
   assertStringIncludes(usage.stderr, 'Invalid concurrency "zero"');
   assertEquals(usage.stdout, "");
+});
+
+Deno.test("deno task demo runs the workflow through the CLI and exits 1 for its deliberate failures", async () => {
+  const { code, stdout, stderr } = await runCli(["task", "demo"]);
+  // 1 is the CLI's honest code for "finished, some items failed".
+  assertEquals(code, 1, stderr);
+  assertEquals(stdout, "");
+  assertStringIncludes(stderr, 'Summary of "csv-workers"');
+  assertMatch(stderr, /done\s+91 written of 96 read/);
+  assertMatch(stderr, /failed\s+5/);
+  assertStringIncludes(stderr, "completed-with-failures (exit code 1)");
 });

@@ -1011,3 +1011,50 @@ Deno.test("run() reads from a source override instead of the workflow's", async 
     "Invalid source override",
   );
 });
+
+Deno.test("run() under fail-fast aborts the tasks of every stage, not only the failing one", async () => {
+  const abortedDownstream: number[] = [];
+  const summary = await run(defineWorkflow({
+    name: "w",
+    source: range(10),
+    errors: { onError: "fail-fast" },
+    pipeline: (rows) =>
+      rows
+        .map("first", async (n) => {
+          // Item 3 fails once items 0..2 have moved on to the slow stage.
+          if (n === 3) {
+            await sleep(5);
+            throw new Error("bad item");
+          }
+          return n;
+        }, { concurrency: 4 })
+        .map("slow", async (n, { signal }) => {
+          try {
+            await sleep(60_000, signal);
+          } catch (error) {
+            abortedDownstream.push(n);
+            throw error;
+          }
+          return n;
+        }, { concurrency: 4 }),
+  })).done;
+  assertEquals(summary.status, "failed");
+  assertStringIncludes(summary.error?.message ?? "", "bad item");
+  assertEquals(summary.failed, 1);
+  assertGreater(abortedDownstream.length, 0);
+});
+
+Deno.test("run() passes the params to the pipeline function", async () => {
+  const out = collect<number>();
+  await run(
+    defineWorkflow({
+      name: "w",
+      params: { factor: { type: "number", default: 2 } },
+      source: range(3),
+      pipeline: (rows, { factor }) => rows.map("scale", (n) => n * factor),
+      sink: out,
+    }),
+    { params: { factor: "10" } },
+  ).done;
+  assertEquals(out.items.sort((a, b) => a - b), [0, 10, 20]);
+});
