@@ -41,16 +41,31 @@ export class BufferedWriter {
   #length = 0;
   /** Settles when every chunk started so far is written. */
   #writing: Promise<void> = Promise.resolve();
+  #bytes: number;
 
   /**
    * Creates a writer.
    *
    * @param target Where the chunks go.
    * @param chunkChars Characters collected before a chunk is written.
+   * @param offset Bytes already in the target (a resumed file).
    */
-  constructor(target: ByteWriter, chunkChars: number = CHUNK_CHARS) {
+  constructor(
+    target: ByteWriter,
+    chunkChars: number = CHUNK_CHARS,
+    offset = 0,
+  ) {
     this.#target = target;
     this.#chunkChars = chunkChars;
+    this.#bytes = offset;
+  }
+
+  /**
+   * Bytes in the target once the chunks started so far are written: after
+   * `flush()` resolves, the target's length (counting the start offset).
+   */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Adds text; starts writing a chunk when enough is collected. */
@@ -69,6 +84,7 @@ export class BufferedWriter {
   /** Starts writing the collected text; returns the chunks before it. */
   #startChunk(): Promise<void> {
     const bytes = encoder.encode(this.#parts.join(""));
+    this.#bytes += bytes.length;
     this.#parts = [];
     this.#length = 0;
     const before = this.#writing;

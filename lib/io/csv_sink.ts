@@ -9,7 +9,7 @@ import { describeValue } from "../units/check.ts";
 import { checkDelimiter } from "./csv_records.ts";
 import { openOutput } from "./output_file.ts";
 import { locationOf } from "./text_input.ts";
-import type { Sink, SinkWriter } from "./types.ts";
+import type { OpenContext, Sink, SinkWriter } from "./types.ts";
 
 /** Options of {@linkcode toCsv}. */
 export interface CsvSinkOptions {
@@ -76,10 +76,15 @@ export function toCsv<
   return {
     kind: "csv",
     location,
-    async open(): Promise<SinkWriter<T>> {
-      const output = await openOutput(path);
-      let arrays: boolean | undefined;
-      let columns = options.columns;
+    async open(context?: OpenContext): Promise<SinkWriter<T>> {
+      const resume = context?.resume;
+      const output = await openOutput(path, {
+        resumeAt: resume === undefined ? undefined : Number(resume.bytes),
+      });
+      // A resumed file has its header and its columns already.
+      let arrays = resume?.arrays as boolean | undefined;
+      let columns = (resume?.columns as string[] | undefined) ??
+        options.columns;
       const begin = (item: T): string => {
         arrays = Array.isArray(item);
         if (!arrays) columns ??= Object.keys(item);
@@ -115,6 +120,11 @@ export function toCsv<
           return output.writer.write(head + row);
         },
         close: () => output.close(),
+        checkpoint: async () => ({
+          bytes: await output.sync(),
+          ...(arrays === undefined ? {} : { arrays }),
+          ...(columns === undefined ? {} : { columns }),
+        }),
       };
     },
   };

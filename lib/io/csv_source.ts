@@ -9,7 +9,12 @@ import { describeValue } from "../units/check.ts";
 import { BatchReader } from "./batch_reader.ts";
 import { checkDelimiter, CsvRecordSplitter } from "./csv_records.ts";
 import { checkColumns, CsvRows } from "./csv_rows.ts";
-import { locationOf, openTextInput, type TextInput } from "./text_input.ts";
+import {
+  fileFingerprint,
+  locationOf,
+  openTextInput,
+  type TextInput,
+} from "./text_input.ts";
 import type { OpenContext, Source, SourceReader } from "./types.ts";
 
 /** Options of {@linkcode fromCsv}. */
@@ -161,6 +166,7 @@ export function fromCsv(
     DEFAULT_MAX_RECORD_LENGTH;
   return {
     kind: "csv",
+    fingerprint: () => fileFingerprint(path),
     location,
     open(context: OpenContext): SourceReader<unknown> {
       let input: TextInput | undefined;

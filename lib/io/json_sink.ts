@@ -7,7 +7,7 @@
 import { jsonLine } from "./json_text.ts";
 import { baseNameOf, openOutput, siblingOf } from "./output_file.ts";
 import { fsError, locationOf } from "./text_input.ts";
-import type { Sink, SinkWriter } from "./types.ts";
+import type { OpenContext, Sink, SinkWriter } from "./types.ts";
 
 /**
  * Writes the items as one JSON array (an element per line). They go to a
@@ -49,11 +49,18 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
   return {
     kind: "json",
     location,
-    async open(): Promise<SinkWriter<T>> {
-      const id = crypto.randomUUID().slice(0, 8);
+    async open(context?: OpenContext): Promise<SinkWriter<T>> {
+      // A resumed run continues its own temporary file; the document
+      // appears under its name only when complete.
+      const resume = context?.resume;
+      const id = typeof resume?.temp === "string"
+        ? resume.temp
+        : crypto.randomUUID().slice(0, 8);
       const temp = siblingOf(path, `.${baseNameOf(path)}.${id}.tmp`);
-      const output = await openOutput(temp);
-      let count = 0;
+      const output = await openOutput(temp, {
+        resumeAt: resume === undefined ? undefined : Number(resume.bytes),
+      });
+      let count = resume === undefined ? 0 : Number(resume.count);
       let closing: Promise<void> | undefined;
       const commit = async (): Promise<void> => {
         try {
@@ -76,6 +83,12 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
           return output.writer.write(`${count++ === 0 ? "[\n" : ",\n"}${text}`);
         },
         close: () => closing ??= commit(),
+        checkpoint: async () => ({
+          bytes: await output.sync(),
+          count,
+          temp: id,
+        }),
+        suspend: () => output.close(),
       };
     },
   };

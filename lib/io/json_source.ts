@@ -6,7 +6,12 @@
 
 import { describeValue } from "../units/check.ts";
 import { BatchReader } from "./batch_reader.ts";
-import { locationOf, openTextInput, type TextInput } from "./text_input.ts";
+import {
+  fileFingerprint,
+  locationOf,
+  openTextInput,
+  type TextInput,
+} from "./text_input.ts";
 import type { OpenContext, Source, SourceReader } from "./types.ts";
 
 /** Elements handed to the reader at a time. */
@@ -64,6 +69,7 @@ export function fromJson<T = unknown>(path: string | URL): Source<T> {
   const location = locationOf(path);
   return {
     kind: "json",
+    fingerprint: () => fileFingerprint(path),
     location,
     open(context: OpenContext): SourceReader<T> {
       let input: TextInput | undefined;

@@ -7,7 +7,7 @@
 import { jsonLine } from "./json_text.ts";
 import { openOutput } from "./output_file.ts";
 import { locationOf } from "./text_input.ts";
-import type { Sink, SinkWriter } from "./types.ts";
+import type { OpenContext, Sink, SinkWriter } from "./types.ts";
 
 /** Options of {@linkcode toJsonl}. */
 export interface JsonlSinkOptions {
@@ -59,12 +59,17 @@ export function toJsonl<T = unknown>(
   return {
     kind: "jsonl",
     location,
-    async open(): Promise<SinkWriter<T>> {
-      const output = await openOutput(path, options.append ?? false);
+    async open(context?: OpenContext): Promise<SinkWriter<T>> {
+      const resume = context?.resume;
+      const output = await openOutput(path, {
+        append: options.append ?? false,
+        resumeAt: resume === undefined ? undefined : Number(resume.bytes),
+      });
       return {
         write: (item: T) =>
           output.writer.write(`${jsonLine(item, sinkName)}\n`),
         close: () => output.close(),
+        checkpoint: async () => ({ bytes: await output.sync() }),
       };
     },
   };

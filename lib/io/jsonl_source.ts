@@ -6,7 +6,7 @@
  */
 
 import { openLineReader } from "./line_reader.ts";
-import { locationOf } from "./text_input.ts";
+import { fileFingerprint, locationOf } from "./text_input.ts";
 import {
   InvalidRecord,
   type OpenContext,
@@ -62,6 +62,7 @@ export function fromJsonl<T = unknown>(path: string | URL): Source<T> {
   const location = locationOf(path);
   return {
     kind: "jsonl",
+    fingerprint: () => fileFingerprint(path),
     location,
     open(context: OpenContext): SourceReader<T> {
       return openLineReader<T>(path, context, (line, lineNumber) => {

@@ -6,7 +6,7 @@
  */
 
 import { openLineReader } from "./line_reader.ts";
-import { locationOf } from "./text_input.ts";
+import { fileFingerprint, locationOf } from "./text_input.ts";
 import type { OpenContext, Source, SourceReader } from "./types.ts";
 
 /**
@@ -42,6 +42,7 @@ import type { OpenContext, Source, SourceReader } from "./types.ts";
 export function fromLines(path: string | URL): Source<string> {
   return {
     kind: "lines",
+    fingerprint: () => fileFingerprint(path),
     location: locationOf(path),
     open(context: OpenContext): SourceReader<string> {
       return openLineReader<string>(path, context, (line) => line);

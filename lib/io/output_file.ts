@@ -14,6 +14,22 @@ export interface Output {
   readonly writer: BufferedWriter;
   /** Flushes and releases the file (stdout stays open). Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Flushes, syncs the file's data to disk and resolves to its length: the
+   * committed length a resumed run cuts the file back to.
+   */
+  sync(): Promise<number>;
+}
+
+/** How {@linkcode openOutput} opens an existing file. */
+export interface OutputMode {
+  /** Append to the file instead of replacing it. */
+  append?: boolean;
+  /**
+   * Resume a durable run: keep the first `resumeAt` bytes, cut the rest
+   * (written after the last checkpoint) and write after them.
+   */
+  resumeAt?: number | undefined;
 }
 
 /** The folder holding `path`, as a path or URL of the same form, or `undefined` for a bare name. */
@@ -50,13 +66,18 @@ export function baseNameOf(path: string | URL): string {
  */
 export async function openOutput(
   path: string | URL,
-  append = false,
+  mode: OutputMode = {},
 ): Promise<Output> {
   if (path === "-") {
     const writer = new BufferedWriter(Deno.stdout);
-    return { writer, close: () => writer.flush() };
+    return {
+      writer,
+      close: () => writer.flush(),
+      sync: () => writer.flush().then(() => writer.bytes),
+    };
   }
   const location = locationOf(path);
+  const { append = false, resumeAt } = mode;
   let file: Deno.FsFile;
   try {
     const parent = parentOf(path);
@@ -64,16 +85,41 @@ export async function openOutput(
     file = await Deno.open(path, {
       write: true,
       create: true,
-      truncate: !append,
+      truncate: !append && resumeAt === undefined,
       append,
     });
   } catch (error) {
     throw fsError(error, "write output file", location);
   }
-  const writer = new BufferedWriter(file);
+  let offset = 0;
+  if (resumeAt !== undefined) {
+    const { size } = await file.stat();
+    if (size < resumeAt) {
+      file.close();
+      throw new Error(
+        `Cannot resume output file "${location}": it has ${size} bytes, fewer than the ${resumeAt} its checkpoint committed; was it replaced?`,
+      );
+    }
+    // What was written after the last checkpoint is written again.
+    await file.truncate(resumeAt);
+    await file.seek(resumeAt, Deno.SeekMode.Start);
+    offset = resumeAt;
+  } else if (append) {
+    offset = (await file.stat()).size;
+  }
+  const writer = new BufferedWriter(file, undefined, offset);
   let closing: Promise<void> | undefined;
   return {
     writer,
+    async sync(): Promise<number> {
+      try {
+        await writer.flush();
+        await file.syncData();
+      } catch (error) {
+        throw fsError(error, "write output file", location);
+      }
+      return writer.bytes;
+    },
     close(): Promise<void> {
       closing ??= writer.flush().catch((error) => {
         throw fsError(error, "write output file", location);

@@ -137,3 +137,42 @@ export async function openTextInput(
     close,
   };
 }
+
+/** Bytes of the start of a file that its fingerprint hashes. */
+const FINGERPRINT_HEAD = 64 * 1024;
+
+/**
+ * A fingerprint of an input file that changes when the file changes: its
+ * size, modification time and a SHA-256 of its first 64 KiB. Stdin (`"-"`)
+ * has none to give: `"stdin"`.
+ *
+ * @param path The file.
+ * @returns A short string to compare.
+ * @throws {Deno.errors.NotFound} `Cannot read input file "<path>": not found`.
+ */
+export async function fileFingerprint(path: string | URL): Promise<string> {
+  if (path === "-") return "stdin";
+  const location = locationOf(path);
+  try {
+    using file = await Deno.open(path, { read: true });
+    const { size, mtime } = await file.stat();
+    const head = new Uint8Array(Math.min(size, FINGERPRINT_HEAD));
+    let filled = 0;
+    while (filled < head.length) {
+      const read = await file.read(head.subarray(filled));
+      if (read === null) break;
+      filled += read;
+    }
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", head.subarray(0, filled)),
+    );
+    const hex = Array.from(
+      digest.subarray(0, 12),
+      (b) => b.toString(16).padStart(2, "0"),
+    )
+      .join("");
+    return `${size}:${mtime?.getTime() ?? 0}:${hex}`;
+  } catch (error) {
+    throw fsError(error, "read input file", location);
+  }
+}

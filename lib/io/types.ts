@@ -9,7 +9,19 @@
 export interface OpenContext {
   /** Aborted when the run is aborted; long reads and writes should stop. */
   readonly signal: AbortSignal;
+  /**
+   * For a sink in a resumed durable run: what it had committed at the last
+   * checkpoint. The sink continues from there, cutting anything written
+   * after it.
+   */
+  readonly resume?: SinkCheckpoint | undefined;
 }
+
+/**
+ * What a durable sink needs to continue after a crash, such as its file's
+ * committed length: plain JSON data that only the sink reads.
+ */
+export type SinkCheckpoint = { readonly [key: string]: unknown };
 
 /**
  * A record a source could not turn into an item (a malformed CSV row, a
@@ -88,6 +100,12 @@ export interface Source<T> {
   readonly location: string;
   /** Opens a reader. */
   open(context: OpenContext): SourceReader<T>;
+  /**
+   * A short string that changes when the input changes (for files: size,
+   * modification time and a hash of the start), so a durable run refuses
+   * to resume over a different input.
+   */
+  fingerprint?(): Promise<string>;
 }
 
 /**
@@ -102,6 +120,18 @@ export interface SinkWriter<T> {
   readonly write: (item: T) => void | Promise<void>;
   /** Flushes and commits what was written, and releases the resource. */
   close(): Promise<void>;
+  /**
+   * Durable sinks only: makes everything written so far durable (flushed
+   * and synced) and returns what to resume from. A sink without it cannot
+   * be part of a durable run.
+   */
+  checkpoint?(): Promise<SinkCheckpoint>;
+  /**
+   * Durable sinks only: releases the resource without committing, when a
+   * durable run stops before its end, so that resuming continues it. A
+   * whole-file output keeps its temporary file; others just close.
+   */
+  suspend?(): Promise<void>;
 }
 
 /**

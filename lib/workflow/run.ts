@@ -29,7 +29,13 @@ import {
   WorkflowError,
   type WorkflowPlan,
 } from "./plan.ts";
+import {
+  Checkpointer,
+  checkResumable,
+  type DurableOptions,
+} from "./checkpointer.ts";
 import { type StageRun, wireStage } from "./stages.ts";
+import { positionOf, Tracked, valueOf } from "./tracked.ts";
 import type { RunStats, RunStatus, RunSummary } from "./stats.ts";
 
 /** How a run reports and who can stop it: options of {@linkcode runPlan}. */
@@ -40,6 +46,12 @@ export interface RunnerOptions {
   progressInterval?: Duration;
   /** The run's id; defaults to a random UUID. */
   runId?: string;
+  /**
+   * Make the run durable: checkpoints let it resume after a crash, a kill
+   * or an interruption without losing or repeating an item at its sinks.
+   * Every stage then keeps input order. See `DurableOptions`.
+   */
+  durable?: DurableOptions;
 }
 
 /** Options of {@linkcode run}: the plan's overrides, and how the run reports. */
@@ -153,6 +165,7 @@ export function runPlan(
     options.runId ?? crypto.randomUUID(),
     intervalMs,
     options.signal,
+    options.durable,
   );
 }
 
@@ -169,7 +182,13 @@ class WorkflowRun implements RunHandle {
   #stages: StageRun[] = [];
   #reader: SourceReader<unknown> | undefined;
   #read = 0;
+  #position = 0;
+  #skipBelow = 0;
+  #skipped = 0;
   #invalid = 0;
+  #sourceComplete = false;
+  #resumedRunId: string | undefined;
+  readonly #checkpointer: Checkpointer | undefined;
   #written = 0;
   #deadLetters = 0;
   #stopping = false;
@@ -185,9 +204,11 @@ class WorkflowRun implements RunHandle {
     id: string,
     intervalMs: number,
     outer: AbortSignal | undefined,
+    durable: DurableOptions | undefined,
   ) {
     this.plan = plan;
     this.id = id;
+    this.#checkpointer = durable ? new Checkpointer(plan, durable) : undefined;
     this.#intervalMs = intervalMs;
     this.#outer = outer;
     this.#hub = new EventHub(1024, () => this.#startTicker());
@@ -284,7 +305,7 @@ class WorkflowRun implements RunHandle {
             delayMs,
           });
         },
-      });
+      }, this.#checkpointer !== undefined);
       this.#stages.push(wired);
       stream = wired.output;
     }
@@ -308,18 +329,39 @@ class WorkflowRun implements RunHandle {
       at: this.#startedAt,
     });
     const signal = this.#controller.signal;
+    const checkpointer = this.#checkpointer;
     let error: unknown = wiringError;
     let sink: SinkWriter<unknown> | undefined;
+    let finished = false;
     try {
       if (output === undefined) throw wiringError;
-      sink = await this.plan.sink?.open({ signal });
-      this.#deadLetterWriter = await this.plan.deadLetter?.open({ signal });
-      for await (const item of output) {
-        if (sink) {
-          const pending = sink.write(item);
-          if (pending) await pending;
+      const start = await checkpointer?.begin(this.id);
+      if (start) {
+        this.#skipBelow = start.skipBelow;
+        if (start.runId !== this.id) this.#resumedRunId = start.runId;
+      }
+      sink = await this.plan.sink?.open({ signal, resume: start?.sinks.sink });
+      this.#deadLetterWriter = await this.plan.deadLetter?.open({
+        signal,
+        resume: start?.sinks.deadLetter,
+      });
+      if (checkpointer) {
+        checkResumable("sink", this.plan.sink?.location, sink);
+        checkResumable(
+          "dead-letter sink",
+          this.plan.deadLetter?.location,
+          this.#deadLetterWriter,
+        );
+        await this.#writeDurably(output, sink, checkpointer);
+        finished = this.#sourceComplete;
+      } else {
+        for await (const item of output) {
+          if (sink) {
+            const pending = sink.write(item);
+            if (pending) await pending;
+          }
+          this.#written++;
         }
-        this.#written++;
       }
     } catch (caught) {
       error ??= caught;
@@ -337,11 +379,15 @@ class WorkflowRun implements RunHandle {
     ];
     for (const writer of writers) {
       try {
-        await writer?.close();
+        // An unfinished durable run keeps its outputs open for resuming.
+        if (checkpointer && !finished && writer?.suspend) {
+          await writer.suspend();
+        } else await writer?.close();
       } catch (caught) {
         error ??= caught;
       }
     }
+    checkpointer?.close();
     // Stage functions that hold resources (worker threads) release them.
     for (const stage of this.plan.stages) {
       const dispose = (stage.spec.fn as Partial<AsyncDisposable> | undefined)
@@ -357,34 +403,90 @@ class WorkflowRun implements RunHandle {
     return this.#finish(error);
   }
 
+  /**
+   * The sink loop of a durable run: outputs arrive in source order, and a
+   * checkpoint may fall right before the first output of a new position
+   * (see checkpointer.ts). A clean end commits a last checkpoint.
+   */
+  async #writeDurably(
+    output: AsyncIterable<unknown>,
+    sink: SinkWriter<unknown> | undefined,
+    checkpointer: Checkpointer,
+  ): Promise<void> {
+    const writers = {
+      sink: sink as SinkWriter<never> | undefined,
+      deadLetter: this.#deadLetterWriter,
+    };
+    let lastPosition = -1;
+    let committedWritten = 0;
+    let committedFailed = 0;
+    const commit = async (
+      watermark: number,
+      status: "running" | "finished",
+    ) => {
+      await checkpointer.commit(watermark, status, writers, {
+        written: this.#written - committedWritten,
+        failed: this.#deadLetters - committedFailed,
+      });
+      committedWritten = this.#written;
+      committedFailed = this.#deadLetters;
+    };
+    for await (const item of output) {
+      const tracked = item as Tracked;
+      if (tracked.position > lastPosition) {
+        if (checkpointer.due()) await commit(tracked.position, "running");
+        lastPosition = tracked.position;
+      }
+      if (sink) {
+        const pending = sink.write(tracked.value);
+        if (pending) await pending;
+      }
+      this.#written++;
+    }
+    // Every position read is done: written, filtered out or failed.
+    await commit(this.#position, this.#sourceComplete ? "finished" : "running");
+  }
+
   /** Source items, counted, limited, stoppable; invalid records become failures. */
   async *#sourceItems(
     reader: SourceReader<unknown>,
   ): AsyncGenerator<unknown, void, undefined> {
     const limit = this.plan.limit ?? Infinity;
+    const tracked = this.#checkpointer !== undefined;
     if (this.#stopping || limit === 0) return;
     for await (const item of reader) {
-      this.#read++;
-      if (item instanceof InvalidRecord) {
-        this.#invalid++;
-        await this.#invalidRecord(item);
+      const position = this.#position++;
+      // A resumed run skips what its checkpoint says is done.
+      if (position < this.#skipBelow) {
+        this.#skipped++;
       } else {
-        yield item;
+        this.#read++;
+        if (item instanceof InvalidRecord) {
+          this.#invalid++;
+          await this.#invalidRecord(item, position);
+        } else {
+          yield tracked ? new Tracked(position, item) : item;
+        }
       }
-      if (this.#stopping || this.#read >= limit) return;
+      if (this.#position >= limit) {
+        this.#sourceComplete = true;
+        return;
+      }
+      if (this.#stopping) return;
     }
     this.#sourceExhausted = true;
+    this.#sourceComplete = true;
   }
 
-  async #invalidRecord(record: InvalidRecord): Promise<void> {
+  async #invalidRecord(record: InvalidRecord, position: number): Promise<void> {
     // An invalid record is under the first stage's policy (or the workflow's).
     const failFast = (this.plan.stages[0]?.policy ?? this.plan.policy).failFast;
     if (failFast) {
-      throw new SourceError(this.#read - 1, new Error(record.message));
+      throw new SourceError(position, new Error(record.message));
     }
     this.#deadLetters++;
-    this.#publishFailure("source", this.#read - 1, record.message, 1);
-    await this.#sendDeadLetter({
+    this.#publishFailure("source", position, record.message, 1);
+    await this.#sendDeadLetter(position, {
       stage: "source",
       input: record.text,
       error: record.message,
@@ -397,9 +499,9 @@ class WorkflowRun implements RunHandle {
     this.#deadLetters++;
     const message = describeThrown(outcome.error.cause);
     this.#publishFailure(stage, outcome.index, message, outcome.attempts);
-    await this.#sendDeadLetter({
+    await this.#sendDeadLetter(positionOf(outcome.input), {
       stage,
-      input: outcome.input,
+      input: valueOf(outcome.input),
       error: message,
       attempts: outcome.attempts,
     });
@@ -415,7 +517,12 @@ class WorkflowRun implements RunHandle {
     this.#hub.publish({ type: "item-failed", stage, index, error, attempts });
   }
 
-  #sendDeadLetter(letter: DeadLetter): Promise<void> {
+  #sendDeadLetter(position: number, letter: DeadLetter): Promise<void> {
+    // A durable run writes it once its position is below a checkpoint.
+    if (this.#checkpointer) {
+      this.#checkpointer.hold(position, letter);
+      return Promise.resolve();
+    }
     const writer = this.#deadLetterWriter;
     if (!writer) return Promise.resolve();
     this.#deadLetterChain = this.#deadLetterChain.then(() =>
@@ -466,6 +573,9 @@ class WorkflowRun implements RunHandle {
       retried: stats.stages.reduce((sum, s) => sum + s.retried, 0),
       throughput: wallMs > 0 ? (this.#read * 1000) / wallMs : 0,
       stages: stats.stages,
+      ...(this.#resumedRunId === undefined
+        ? {}
+        : { resumed: { runId: this.#resumedRunId, skipped: this.#skipped } }),
       outputs: {
         ...(this.plan.sink ? { sink: this.plan.sink.location } : {}),
         ...(this.plan.deadLetter

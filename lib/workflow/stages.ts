@@ -14,6 +14,7 @@ import type { Failure, TaskFn } from "../pool/types.ts";
 import { RateLimiter } from "../sync/rate_limiter.ts";
 import type { PlannedStage } from "./plan.ts";
 import { StageCounters } from "./stats.ts";
+import { positionOf, Tracked, valueOf } from "./tracked.ts";
 
 /** What a stage reports to the run as it goes. */
 export interface StageHooks {
@@ -51,6 +52,7 @@ export function wireStage(
   stage: PlannedStage,
   upstream: AsyncIterable<unknown>,
   hooks: StageHooks,
+  tracked = false,
 ): StageRun {
   const { spec } = stage;
   const counters = new StageCounters(spec.name, spec.kind, stage.concurrency);
@@ -58,15 +60,20 @@ export function wireStage(
     return {
       counters,
       map: undefined,
-      output: batch(upstream, spec.size!, counters),
+      output: batch(upstream, spec.size!, counters, tracked),
     };
   }
   const fn = spec.fn as TaskFn<unknown, unknown>;
-  const task = spec.kind === "flatMap" ? checkedFlatMap(spec.name, fn) : fn;
+  const checked = spec.kind === "flatMap" ? checkedFlatMap(spec.name, fn) : fn;
+  // A tracked item is unwrapped for the stage's function.
+  const task: TaskFn<unknown, unknown> = tracked
+    ? (item, ctx) => checked((item as Tracked).value, ctx)
+    : checked;
   const map = new MapRun(upstream, task, {
     ...stage.errors,
     concurrency: stage.concurrency,
-    ordered: stage.ordered,
+    // A durable run keeps every stage ordered: see checkpointer.ts.
+    ordered: tracked || stage.ordered,
     ...(stage.rateLimit === undefined
       ? {}
       : { rateLimit: new RateLimiter(stage.rateLimit) }),
@@ -96,6 +103,7 @@ export function wireStage(
       hooks,
       failures,
       stage.policy.failFast,
+      tracked,
     ),
   };
 }
@@ -147,6 +155,7 @@ async function* drain(
   hooks: StageHooks,
   failures: StageFailures,
   failFast: boolean,
+  tracked: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
   try {
     for await (const outcome of map) {
@@ -158,7 +167,13 @@ async function* drain(
       switch (kind) {
         case "map":
           counters.out++;
-          yield outcome.value;
+          if (tracked) {
+            // The tracked item carries the new value on, position and all.
+            (outcome.input as Tracked).value = outcome.value;
+            yield outcome.input;
+          } else {
+            yield outcome.value;
+          }
           break;
         case "filter":
           if (outcome.value) {
@@ -172,9 +187,10 @@ async function* drain(
           break;
         case "flatMap":
           try {
+            const position = positionOf(outcome.input);
             for await (const item of outcome.value as AsyncIterable<unknown>) {
               counters.out++;
-              yield item;
+              yield tracked ? new Tracked(position, item) : item;
             }
           } catch (error) {
             // The item's outputs failed while being read: that item fails;
@@ -234,19 +250,23 @@ async function* batch(
   upstream: AsyncIterable<unknown>,
   size: number,
   counters: StageCounters,
-): AsyncGenerator<unknown[], void, undefined> {
+  tracked: boolean,
+): AsyncGenerator<unknown, void, undefined> {
   let items: unknown[] = [];
+  // A tracked batch takes the position of its first item.
+  const pack = (): unknown =>
+    tracked ? new Tracked(positionOf(items[0]), items.map(valueOf)) : items;
   for await (const item of upstream) {
     counters.in++;
     items.push(item);
     if (items.length === size) {
       counters.out++;
-      yield items;
+      yield pack();
       items = [];
     }
   }
   if (items.length > 0) {
     counters.out++;
-    yield items;
+    yield pack();
   }
 }

@@ -116,6 +116,8 @@ export interface RunSummary {
   readonly stages: readonly StageStats[];
   /** Where the outputs went. */
   readonly outputs: { readonly sink?: string; readonly deadLetter?: string };
+  /** For a durable run that resumed: the run it continued, and the items skipped as done. */
+  readonly resumed?: { readonly runId: string; readonly skipped: number };
 }
 
 /** What a stage's counters read from its scheduler. */

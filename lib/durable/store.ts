@@ -1,0 +1,122 @@
+/**
+ * The checkpoint store contract: where a durable run records how far it
+ * got, so that a crashed, killed or interrupted run can resume without
+ * losing or repeating an item at its sinks.
+ *
+ * @module
+ */
+
+import type { SinkCheckpoint } from "../io/types.ts";
+
+/** Where a durable run is in its life. */
+export type CheckpointStatus = "running" | "finished";
+
+/**
+ * One durable run's last checkpoint. Every source position below
+ * `watermark` is done: its outputs are in the sinks' committed lengths, or
+ * it was filtered out, or it failed and its dead letter is committed.
+ */
+export interface CheckpointRecord {
+  /** The run's id. */
+  readonly runId: string;
+  /** What identifies "the same run" for `resume`: workflow and outputs. */
+  readonly scope: string;
+  /** The workflow's name. */
+  readonly workflow: string;
+  /** Changes when the workflow (file, stages, params) changes. */
+  readonly workflowFingerprint: string;
+  /** Changes when the input changes. */
+  readonly inputFingerprint: string;
+  /** Source positions below it are done. */
+  readonly watermark: number;
+  /** What each sink committed, by role (`"sink"`, `"deadLetter"`). */
+  readonly sinks: Readonly<Record<string, SinkCheckpoint>>;
+  /** Items written to the sink and failed, in all attempts of the run. */
+  readonly counts: { readonly written: number; readonly failed: number };
+  /** `"finished"` once the run has ended with its source read to the end. */
+  readonly status: CheckpointStatus;
+  /** When it was saved, in milliseconds since the epoch. */
+  readonly updatedAt: number;
+}
+
+/**
+ * Stores checkpoints. `save` must be atomic: a crash leaves the previous
+ * record or the new one, never a mix.
+ */
+export interface CheckpointStore {
+  /** The latest record of `scope`, or `undefined`. */
+  latest(scope: string): Promise<CheckpointRecord | undefined>;
+  /** Saves (replaces) the record of its run, atomically. */
+  save(record: CheckpointRecord): Promise<void>;
+  /** Releases the store. */
+  close(): void;
+}
+
+/**
+ * A durable run cannot resume: the workflow or its input changed since the
+ * checkpoint, or a sink cannot be resumed. Pass `force` to resume anyway.
+ *
+ * @example Refused resume
+ * ```ts
+ * import { ResumeError } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const error = new ResumeError("The input changed since run r1 was checkpointed");
+ * assertEquals(error.name, "ResumeError");
+ * ```
+ */
+export class ResumeError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What changed and what to do.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "ResumeError";
+  }
+}
+
+/**
+ * A checkpoint store in memory, for tests and for runs that must survive
+ * only within one process.
+ *
+ * @example Save and find
+ * ```ts
+ * import { MemoryCheckpointStore } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const store = new MemoryCheckpointStore();
+ * await store.save({
+ *   runId: "r1", scope: "s", workflow: "w", workflowFingerprint: "a", inputFingerprint: "b",
+ *   watermark: 10, sinks: {}, counts: { written: 10, failed: 0 }, status: "running", updatedAt: 1,
+ * });
+ * assertEquals((await store.latest("s"))?.watermark, 10);
+ * ```
+ */
+export class MemoryCheckpointStore implements CheckpointStore {
+  readonly #records = new Map<string, CheckpointRecord>();
+
+  /** The latest record of `scope`, or `undefined`. */
+  latest(scope: string): Promise<CheckpointRecord | undefined> {
+    let found: CheckpointRecord | undefined;
+    for (const record of this.#records.values()) {
+      if (
+        record.scope === scope &&
+        (!found || record.updatedAt >= found.updatedAt)
+      ) {
+        found = record;
+      }
+    }
+    return Promise.resolve(found);
+  }
+
+  /** Saves (replaces) the record of its run. */
+  save(record: CheckpointRecord): Promise<void> {
+    this.#records.set(record.runId, structuredClone(record));
+    return Promise.resolve();
+  }
+
+  /** Does nothing: memory needs no release. */
+  close(): void {}
+}

@@ -1,0 +1,266 @@
+/**
+ * Durable runs: the checkpoint side of the interpreter.
+ *
+ * A durable run keeps every stage ordered, so its sink receives outputs in
+ * source order. Right before the sink writes the first output of source
+ * position `p`, every position below `p` is done (written, filtered out or
+ * failed) and nothing of `p` or later is written: a checkpoint taken there
+ * is exact. It records the sinks' committed lengths and the watermark `p`.
+ * Resuming cuts each sink back to its committed length and skips the
+ * positions below the watermark, so every input reaches the sinks exactly
+ * once. Dead letters are held until their position falls below the
+ * watermark, so they too are written exactly once.
+ *
+ * @module
+ */
+
+import type { DeadLetter, SinkCheckpoint, SinkWriter } from "../io/types.ts";
+import { SqliteCheckpointStore } from "../durable/sqlite_store.ts";
+import {
+  type CheckpointRecord,
+  type CheckpointStore,
+  ResumeError,
+} from "../durable/store.ts";
+import { type Duration, parseDuration } from "../units/duration.ts";
+import type { WorkflowPlan } from "./plan.ts";
+
+/** Options of a durable run: `RunOptions.durable`. */
+export interface DurableOptions {
+  /** Where checkpoints go: a store, or the path of a SQLite file. */
+  store: CheckpointStore | string;
+  /**
+   * Continue the latest unfinished run of the same workflow writing to the
+   * same outputs, instead of starting again.
+   */
+  resume?: boolean;
+  /** Resume even if the workflow or its input changed since the checkpoint. */
+  force?: boolean;
+  /** Something that changes with the workflow's code, such as a hash of its file. */
+  workflowFingerprint?: string;
+  /** Items written between checkpoints, at most. Defaults to 10,000. */
+  every?: number;
+  /** Time between checkpoints, at most. Defaults to `"1s"`. */
+  interval?: Duration;
+}
+
+/** What a durable run starts from. */
+export interface DurableStart {
+  /** The run's id: a resumed run keeps the id it had. */
+  readonly runId: string;
+  /** Source positions below it are done and skipped. */
+  readonly skipBelow: number;
+  /** What each sink committed, to resume from. */
+  readonly sinks: Readonly<Record<string, SinkCheckpoint>>;
+}
+
+interface HeldLetter {
+  readonly position: number;
+  readonly letter: DeadLetter;
+}
+
+/** Records checkpoints of one durable run. Internal to the interpreter. */
+export class Checkpointer {
+  readonly #plan: WorkflowPlan;
+  readonly #options: DurableOptions;
+  readonly #every: number;
+  readonly #intervalMs: number;
+  readonly #scope: string;
+  #store: CheckpointStore | undefined;
+  #record: CheckpointRecord | undefined;
+  #held: HeldLetter[] = [];
+  #sinceCheckpoint = 0;
+  #lastCheckpointAt = 0;
+
+  /**
+   * @param plan The plan being run.
+   * @param options Where checkpoints go, and whether to resume.
+   */
+  constructor(plan: WorkflowPlan, options: DurableOptions) {
+    this.#plan = plan;
+    this.#options = options;
+    this.#every = options.every ?? 10_000;
+    this.#intervalMs = parseDuration(
+      options.interval ?? 1000,
+      "durable.interval",
+    );
+    // The same workflow writing to the same outputs is the same run.
+    this.#scope = JSON.stringify([
+      plan.name,
+      plan.sink ? `${plan.sink.kind}:${plan.sink.location}` : null,
+      plan.deadLetter
+        ? `${plan.deadLetter.kind}:${plan.deadLetter.location}`
+        : null,
+    ]);
+  }
+
+  /**
+   * Opens the store and decides where the run starts: from the checkpoint
+   * of the run it resumes, or from nothing.
+   *
+   * @throws {ResumeError} If there is nothing to resume, the run already
+   * finished, or the workflow or input changed (unless forced).
+   */
+  async begin(freshRunId: string): Promise<DurableStart> {
+    const { store } = this.#options;
+    this.#store = typeof store === "string"
+      ? new SqliteCheckpointStore(store)
+      : store;
+    const workflowFingerprint = await this.#workflowFingerprint();
+    const inputFingerprint = await this.#plan.source.fingerprint?.() ?? "none";
+    const previous = this.#options.resume
+      ? await this.#store.latest(this.#scope)
+      : undefined;
+    if (this.#options.resume) {
+      const where = `workflow "${this.#plan.name}"${
+        this.#plan.sink ? ` writing to ${this.#plan.sink.location}` : ""
+      }`;
+      if (!previous) {
+        throw new ResumeError(
+          `No checkpoint to resume for ${where}: run it without resume`,
+        );
+      }
+      if (previous.status === "finished") {
+        throw new ResumeError(
+          `Run ${previous.runId} of ${where} already finished: run it without resume to start again`,
+        );
+      }
+      if (!this.#options.force) {
+        if (previous.workflowFingerprint !== workflowFingerprint) {
+          throw new ResumeError(
+            `The workflow changed since run ${previous.runId} was checkpointed (its file, stages, params or outputs): resuming could mix two versions; pass force to resume anyway`,
+          );
+        }
+        if (previous.inputFingerprint !== inputFingerprint) {
+          throw new ResumeError(
+            `The input ${this.#plan.source.location} changed since run ${previous.runId} was checkpointed: resuming would skip the wrong items; pass force to resume anyway`,
+          );
+        }
+      }
+    }
+    this.#record = previous
+      ? { ...previous, workflowFingerprint, inputFingerprint }
+      : {
+        runId: freshRunId,
+        scope: this.#scope,
+        workflow: this.#plan.name,
+        workflowFingerprint,
+        inputFingerprint,
+        watermark: 0,
+        sinks: {},
+        counts: { written: 0, failed: 0 },
+        status: "running",
+        updatedAt: Date.now(),
+      };
+    // A fresh run is on record before it writes anything.
+    if (!previous) await this.#store.save(this.#record);
+    this.#lastCheckpointAt = Date.now();
+    return {
+      runId: this.#record.runId,
+      skipBelow: this.#record.watermark,
+      sinks: this.#record.sinks,
+    };
+  }
+
+  /** A dead letter waits until its position is below the watermark. */
+  hold(position: number, letter: DeadLetter): void {
+    this.#held.push({ position, letter });
+  }
+
+  /** Counts an item written; says whether a checkpoint is due. */
+  due(): boolean {
+    return ++this.#sinceCheckpoint >= this.#every ||
+      Date.now() - this.#lastCheckpointAt >= this.#intervalMs;
+  }
+
+  /**
+   * Commits a checkpoint at `watermark`: held dead letters below it are
+   * written, both sinks are flushed and synced, then the record is saved.
+   */
+  async commit(
+    watermark: number,
+    status: "running" | "finished",
+    writers: {
+      readonly sink: SinkWriter<never> | undefined;
+      readonly deadLetter: SinkWriter<DeadLetter> | undefined;
+    },
+    counts: { readonly written: number; readonly failed: number },
+  ): Promise<void> {
+    const record = this.#record!;
+    await this.#releaseLetters(watermark, writers.deadLetter);
+    const sinks: Record<string, SinkCheckpoint> = {};
+    if (writers.sink?.checkpoint) sinks.sink = await writers.sink.checkpoint();
+    if (writers.deadLetter?.checkpoint) {
+      sinks.deadLetter = await writers.deadLetter.checkpoint();
+    }
+    this.#record = {
+      ...record,
+      watermark,
+      sinks,
+      counts: {
+        written: record.counts.written + counts.written,
+        failed: record.counts.failed + counts.failed,
+      },
+      status,
+      updatedAt: Date.now(),
+    };
+    await this.#store!.save(this.#record);
+    // The record holds totals; the caller counts afresh from here.
+    this.#sinceCheckpoint = 0;
+    this.#lastCheckpointAt = Date.now();
+  }
+
+  /** Closes a store this run opened itself. */
+  close(): void {
+    if (typeof this.#options.store === "string") this.#store?.close();
+  }
+
+  async #releaseLetters(
+    watermark: number,
+    writer: SinkWriter<DeadLetter> | undefined,
+  ): Promise<void> {
+    if (this.#held.length === 0) return;
+    const ready = this.#held.filter((held) => held.position < watermark)
+      .sort((a, b) => a.position - b.position);
+    this.#held = this.#held.filter((held) => held.position >= watermark);
+    if (!writer) return;
+    for (const { letter } of ready) {
+      const pending = writer.write(letter);
+      if (pending) await pending;
+    }
+  }
+
+  async #workflowFingerprint(): Promise<string> {
+    const plan = this.#plan;
+    const shape = JSON.stringify({
+      name: plan.name,
+      params: plan.params,
+      source: [plan.source.kind, plan.source.location],
+      stages: plan.stages.map((
+        s,
+      ) => [s.spec.kind, s.spec.name, s.spec.size ?? null]),
+      code: this.#options.workflowFingerprint ?? null,
+    });
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(shape),
+    );
+    return Array.from(
+      new Uint8Array(digest).subarray(0, 12),
+      (b) => b.toString(16).padStart(2, "0"),
+    )
+      .join("");
+  }
+}
+
+/** Checks that a durable run's sinks can resume, naming the one that cannot. */
+export function checkResumable(
+  role: string,
+  location: string | undefined,
+  writer: SinkWriter<never> | undefined,
+): void {
+  if (writer && typeof writer.checkpoint !== "function") {
+    throw new ResumeError(
+      `The ${role} "${location}" cannot take part in a durable run: use toJsonl, toCsv or toJson, or run without durability`,
+    );
+  }
+}
