@@ -125,13 +125,21 @@ async function split(input: string, output: string): Promise<number> {
   return written;
 }
 
-async function workflow(input: string, output: string): Promise<number> {
-  const summary = await run(defineWorkflow({
-    name: "bench-csv-to-jsonl",
-    source: fromCsv(input),
-    pipeline: (rows) => rows.map("noop", (row) => row),
-    sink: toJsonl(output),
-  })).done;
+async function workflow(
+  input: string,
+  output: string,
+  durable = false,
+): Promise<number> {
+  const summary = await run(
+    defineWorkflow({
+      name: "bench-csv-to-jsonl",
+      source: fromCsv(input),
+      pipeline: (rows) => rows.map("noop", (row) => row),
+      sink: toJsonl(output),
+    }),
+    // The same run with checkpoints in a SQLite file beside the output.
+    durable ? { durable: { store: `${output}.checkpoints.db` } } : {},
+  ).done;
   if (summary.status !== "succeeded") {
     throw new Error(
       `The workflow ended ${summary.status}: ${summary.error?.message}`,
@@ -142,11 +150,16 @@ async function workflow(input: string, output: string): Promise<number> {
 
 if (import.meta.main) {
   const [mode, input, output] = Deno.args;
-  const modes: Record<string, typeof floor> = { floor, split, workflow };
+  const modes: Record<string, typeof floor> = {
+    floor,
+    split,
+    workflow,
+    durable: (input, output) => workflow(input, output, true),
+  };
   const measure = modes[mode ?? ""];
   if (measure === undefined || !input || !output) {
     console.error(
-      "usage: workflow_child.ts <floor|split|workflow> in.csv out.jsonl",
+      "usage: workflow_child.ts <floor|split|workflow|durable> in.csv out.jsonl",
     );
     Deno.exit(2);
   }

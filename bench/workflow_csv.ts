@@ -29,12 +29,13 @@ const ROWS = 1_000_000;
 const BIG_ROWS = 4_000_000;
 const REPEATS = 3;
 const RATIO_TARGET = 1.25;
+const DURABLE_TARGET = 1.5;
 const RSS_TARGET_MB = 150;
 /** "About the same" peak RSS at 1M and 4M rows: within this fraction. */
 const RSS_FLAT_TOLERANCE = 0.15;
 const CHILD_TIMEOUT_MS = 120_000;
 
-type Mode = "floor" | "split" | "workflow";
+type Mode = "floor" | "split" | "workflow" | "durable";
 
 /** One child run and what its output holds. */
 interface Measurement extends ChildResult {
@@ -121,7 +122,7 @@ try {
     );
   };
   for (let i = 0; i < REPEATS; i++) {
-    for (const mode of ["floor", "workflow", "split"] as const) {
+    for (const mode of ["floor", "workflow", "split", "durable"] as const) {
       await step(mode, small, ROWS);
     }
   }
@@ -165,6 +166,11 @@ try {
     "workflow",
     BIG_ROWS,
   );
+  const durable = row(
+    "durable workflow: the same with SQLite checkpoints (issue 5)",
+    "durable",
+    ROWS,
+  );
   const split = row(
     '(info) hand-split floor: `indexOf`/`split(",")` → same writes',
     "split",
@@ -173,7 +179,7 @@ try {
 
   const ratio = workflow.wall / floor.wall;
   const rssFlat = Math.abs(workflowBig.rss - workflow.rss) / workflow.rss;
-  const linesOk = [floor, workflow, split].every((r) =>
+  const linesOk = [floor, workflow, split, durable].every((r) =>
     r.lines.length === 1 && r.lines[0] === ROWS
   ) && workflowBig.lines.length === 1 && workflowBig.lines[0] === BIG_ROWS;
   const totalS = (performance.now() - started) / 1000;
@@ -194,6 +200,7 @@ ${floor.text}
 ${workflow.text}
 ${workflowBig.text}
 ${split.text}
+${durable.text}
 
 | target | result | verdict |
 | --- | --- | --- |
@@ -210,6 +217,9 @@ ${split.text}
   } %) | ${(rssFlat * 100).toFixed(1)} % apart | ${
     verdict(rssFlat <= RSS_FLAT_TOLERANCE)
   } |
+| durable run within ${DURABLE_TARGET}x of the same run without checkpoints | ${
+    (durable.wall / workflow.wall).toFixed(2)
+  }x | ${verdict(durable.wall / workflow.wall <= DURABLE_TARGET)} |
 | same number of output lines (one per row) | ${
     linesOk ? "all equal" : "differ"
   }; floor and workflow output ${
