@@ -14,6 +14,7 @@ import {
   resolvePolicy,
 } from "../policy/policy.ts";
 import { checkCount, describeValue } from "../units/check.ts";
+import { closest } from "../units/suggest.ts";
 import { parseRate, type Rate } from "../units/rate.ts";
 import { isWorkflow, type ParamSpec } from "./define.ts";
 import { Pipeline, type StageSpec } from "./pipeline.ts";
@@ -611,34 +612,4 @@ function isSink(value: unknown): value is Sink<unknown> {
   return typeof value === "object" && value !== null &&
     typeof (value as Sink<unknown>).open === "function" &&
     typeof (value as Sink<unknown>).kind === "string";
-}
-
-/** The allowed word nearest to `word`, if it is a plausible typo. */
-function closest(word: string, allowed: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const candidate of allowed) {
-    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

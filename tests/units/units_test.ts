@@ -1,3 +1,4 @@
+import { closest } from "../../lib/units/suggest.ts";
 import {
   assertEquals,
   assertStrictEquals,
@@ -328,4 +329,12 @@ Deno.test("describeValue() quotes strings and describes other values readably", 
   const circular: { self?: unknown } = {};
   circular.self = circular;
   assertEquals(describeValue(circular), "an object");
+});
+
+Deno.test("closest() suggests near misses and prefixes, and nothing for unrelated words", () => {
+  const options = ["concurrency", "ordered", "rateLimit", "errors"];
+  assertEquals(closest("concurrancy", options), "concurrency");
+  assertEquals(closest("conc", options), "concurrency");
+  assertEquals(closest("ratelimit", options), "rateLimit");
+  assertEquals(closest("xyz", options), undefined);
 });
