@@ -89,6 +89,7 @@ export {
   InvalidRecord,
   type OpenContext,
   type Sink,
+  type SinkCheckpoint,
   type SinkWriter,
   type Source,
   type SourceProgress,
@@ -135,6 +136,15 @@ export {
   WorkflowError,
   type WorkflowPlan,
 } from "./lib/workflow/plan.ts";
+export type { DurableOptions } from "./lib/workflow/checkpointer.ts";
+export {
+  type CheckpointRecord,
+  type CheckpointStatus,
+  type CheckpointStore,
+  MemoryCheckpointStore,
+  ResumeError,
+} from "./lib/durable/store.ts";
+export { SqliteCheckpointStore } from "./lib/durable/sqlite_store.ts";
 export {
   run,
   type RunHandle,
