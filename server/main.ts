@@ -1,0 +1,213 @@
+/**
+ * The server's command line: `deno run -A server.ts --workflows <folder>`.
+ * It refuses to listen beyond loopback without a token unless told so
+ * explicitly, loads the workflows before listening, and on Ctrl-C (or
+ * SIGTERM) aborts the runs, ends the streams and stops.
+ *
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import { isLoopback } from "./auth.ts";
+import { optionsFromSettings, type SettingNames } from "./config.ts";
+import { consoleLogger } from "./context.ts";
+import { createServer } from "./create.ts";
+
+/** Options of {@linkcode main}, for tests. */
+export interface MainOptions {
+  /** Reads an environment variable (`POOLFLOW_TOKEN`). Defaults to `Deno.env.get`. */
+  readonly env?: (name: string) => string | undefined;
+  /** Stops the server when aborted; without it, SIGINT and SIGTERM do. */
+  readonly signal?: AbortSignal;
+  /** Called once listening, with the address. */
+  readonly onListen?: (address: { hostname: string; port: number }) => void;
+  /** Where messages go. Defaults to the console. */
+  readonly print?: (line: string) => void;
+}
+
+const HELP = `Usage: deno run -A server.ts --workflows <folder> [options]
+
+Serves the workflows of a folder over HTTP, with a dashboard at /.
+
+Options:
+  --workflows <folder>          Folder of workflow files (required)
+  --hostname <host>             Interface to listen on (default 127.0.0.1)
+  --port <n>                    Port (default 8000; 0 picks a free one)
+  --token <token>               Bearer token; prefer the POOLFLOW_TOKEN variable,
+                                as the command line is visible to other users
+  --max-runs <n>                Runs at once (default 8)
+  --keep-runs <n>               Finished runs kept (default 100)
+  --keep-for <duration>         How long finished runs are kept (default 1h)
+  --keep-results <n>            Outcomes kept per run (default 1000)
+  --max-body-bytes <n>          Largest request body (default 1048576)
+  --cors-origin <origin>        Allow browser calls from this origin (repeatable)
+  --progress-interval <dur>     Interval of progress events (default 1s)
+  --allow-remote-without-token  Listen beyond loopback without a token (unsafe)
+  -h, --help                    Show this help
+`;
+
+const FLAG_NAMES: SettingNames = {
+  workflows: "--workflows",
+  token: "--token (or POOLFLOW_TOKEN)",
+  maxRuns: "--max-runs",
+  keepRuns: "--keep-runs",
+  keepFor: "--keep-for",
+  keepResults: "--keep-results",
+  maxBodyBytes: "--max-body-bytes",
+  corsOrigins: "--cors-origin",
+  progressInterval: "--progress-interval",
+  allowRemoteWithoutToken: "--allow-remote-without-token",
+};
+
+/** Exit code of a wrong command line. */
+const USAGE = 64;
+
+/**
+ * Runs the server from a command line until it is stopped.
+ *
+ * @param args The arguments, as in `Deno.args`.
+ * @param options Environment, stop signal and output, for tests.
+ * @returns The exit code: 0 after a clean stop, 64 for a wrong command
+ * line, 1 if the workflows cannot be loaded.
+ *
+ * @example Refuse to listen on every interface without a token
+ * ```ts
+ * import { main } from "./main.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lines: string[] = [];
+ * const code = await main(["--workflows", "flows", "--hostname", "0.0.0.0"], {
+ *   env: () => undefined,
+ *   print: (line) => lines.push(line),
+ * });
+ * assertEquals(code, 64);
+ * ```
+ */
+export async function main(
+  args: readonly string[],
+  options: MainOptions = {},
+): Promise<number> {
+  const print = options.print ?? ((line: string) => console.error(line));
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const unknown: string[] = [];
+  const flags = parseArgs(args, {
+    boolean: ["help", "allow-remote-without-token"],
+    string: [
+      "workflows",
+      "hostname",
+      "port",
+      "token",
+      "max-runs",
+      "keep-runs",
+      "keep-for",
+      "keep-results",
+      "max-body-bytes",
+      "cors-origin",
+      "progress-interval",
+    ],
+    collect: ["cors-origin"],
+    alias: { help: "h" },
+    unknown: (arg) => {
+      unknown.push(arg);
+      return false;
+    },
+  });
+  if (flags.help) {
+    print(HELP);
+    return 0;
+  }
+  if (unknown.length > 0) {
+    print(`Unknown argument "${unknown[0]}": see --help`);
+    return USAGE;
+  }
+  const hostname = flags.hostname || "127.0.0.1";
+  const portText = flags.port ?? "8000";
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    print(
+      `Invalid --port: expected 0 to 65535, got ${JSON.stringify(portText)}`,
+    );
+    return USAGE;
+  }
+  let serverOptions;
+  try {
+    serverOptions = optionsFromSettings({
+      workflows: flags.workflows,
+      token: flags.token ?? env("POOLFLOW_TOKEN"),
+      maxRuns: flags["max-runs"],
+      keepRuns: flags["keep-runs"],
+      keepFor: flags["keep-for"],
+      keepResults: flags["keep-results"],
+      maxBodyBytes: flags["max-body-bytes"],
+      corsOrigins: flags["cors-origin"],
+      progressInterval: flags["progress-interval"],
+      allowRemoteWithoutToken: flags["allow-remote-without-token"],
+    }, FLAG_NAMES);
+  } catch (error) {
+    print((error as Error).message);
+    return USAGE;
+  }
+  if (
+    serverOptions.token === undefined && !isLoopback(hostname) &&
+    !serverOptions.allowRemoteWithoutToken
+  ) {
+    print(
+      `Refusing to listen on ${hostname} without a token: set POOLFLOW_TOKEN, listen on 127.0.0.1, or pass --allow-remote-without-token`,
+    );
+    return USAGE;
+  }
+  // Until it listens, main reports failures itself, once and without a stack.
+  let listening = false;
+  let server;
+  try {
+    server = createServer({
+      ...serverOptions,
+      log: (entry) => {
+        if (listening) consoleLogger(entry);
+      },
+    });
+  } catch (error) {
+    print((error as Error).message);
+    return USAGE;
+  }
+  let names: readonly string[];
+  try {
+    names = await server.ready();
+  } catch (error) {
+    print(`Cannot load the workflows: ${(error as Error).message}`);
+    await server.close();
+    return 1;
+  }
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const signals: Deno.Signal[] = options.signal === undefined
+    ? ["SIGINT", "SIGTERM"]
+    : [];
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  options.signal?.addEventListener("abort", onSignal, { once: true });
+  if (options.signal?.aborted) onSignal();
+
+  const http = Deno.serve({
+    hostname,
+    port,
+    onListen: ({ hostname, port }) => {
+      listening = true;
+      const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+      print(
+        `poolflow server listening on http://${shown}:${port}/ (workflows: ${
+          names.join(", ")
+        })`,
+      );
+      options.onListen?.({ hostname, port });
+    },
+  }, (request, info) => server.fetch(request, info));
+  await new Promise<void>((resolve) =>
+    stop.signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+  options.signal?.removeEventListener("abort", onSignal);
+  await server.close();
+  await http.shutdown();
+  return 0;
+}
