@@ -18,19 +18,29 @@
  * Flags: `--concurrency N`, `--param KEY=VALUE` (repeatable), `--fail-fast`
  * or `--continue`, `--out PATH` (`.jsonl`, `.csv`, `.json` or `-` for
  * stdout), `--limit N`, `--dry-run` (print the plan), `--json` (events as
- * JSON lines on stdout), `--quiet`, `--no-check`, `--help`, `--version`.
+ * JSON lines on stdout), `--quiet`, `--no-check`, `--resume`, `--force`,
+ * `--checkpoint PATH`, `--no-checkpoint`, `--grace DURATION`, `--help`,
+ * `--version`.
  *
- * Progress and the summary go to stderr. The first Ctrl-C stops taking new
- * items and lets those in flight finish; the second aborts them.
+ * Durable runs: a run whose outputs are files (or absent) keeps checkpoints
+ * in `.poolflow/checkpoints.db` (every stage then keeps input order), and
+ * `--resume` continues it after an interruption or a crash: every input
+ * reaches the sinks exactly once; a task's side effects happen at least
+ * once.
+ *
+ * Progress and the summary go to stderr. The first Ctrl-C or SIGTERM stops
+ * taking new items and gives those in flight `--grace` (30 s) to finish
+ * before aborting them; a second one aborts them at once.
  *
  * Exit codes: 0 every item went through; 1 some items failed under
  * `continue`; 2 the run failed (fail-fast, error budget, source or sink);
- * 64 a wrong command line or workflow file; 130 interrupted.
+ * 64 a wrong command line or workflow file, or a refused `--resume`; 130
+ * interrupted by Ctrl-C; 143 terminated by SIGTERM.
  *
  * Permissions: `--allow-read` (the workflow file and its inputs),
  * `--allow-write` (outputs), `--allow-run` (for `deno check`; not with
  * `--no-check`), `--allow-net` (HTTP), `--allow-env` (if the workflow reads
- * the environment).
+ * the environment); the checkpoint file needs reading and writing.
  *
  * @example Run the CLI from code, as a test would
  * ```ts ignore
@@ -57,7 +67,7 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  * and stderr but does not exit.
  *
  * @param argv The arguments, as in `Deno.args`.
- * @returns The exit code: 0, 1, 2, 64 or 130.
+ * @returns The exit code: 0, 1, 2, 64, 130 or 143.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {

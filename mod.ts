@@ -141,6 +141,7 @@ export {
   type CheckpointRecord,
   type CheckpointStatus,
   type CheckpointStore,
+  CheckpointStoreError,
   MemoryCheckpointStore,
   ResumeError,
 } from "./lib/durable/store.ts";
@@ -182,3 +183,26 @@ export {
   type HttpTaskOptions,
 } from "./lib/io/http.ts";
 export { HttpError } from "./lib/io/http_error.ts";
+export {
+  inWorker,
+  type InWorkerOptions,
+  type WorkerStage,
+} from "./lib/workers/in_worker.ts";
+export {
+  WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerRunOptions,
+} from "./lib/workers/worker_pool.ts";
+export {
+  WorkerCrashError,
+  WorkerPoolClosedError,
+} from "./lib/workers/errors.ts";
+export { transferable, Transferred } from "./lib/workers/transfer.ts";
+export type {
+  WorkerContext,
+  WorkerExportName,
+  WorkerFunction,
+  WorkerInput,
+  WorkerModule,
+  WorkerOutput,
+} from "./lib/workers/types.ts";

@@ -7,6 +7,7 @@
  */
 
 import { parseArgs } from "@std/cli/parse-args";
+import { type Duration, parseDuration } from "../mod.ts";
 import { UsageError } from "./errors.ts";
 
 /** What the command line asks for. */
@@ -35,7 +36,20 @@ export interface CliArgs {
   readonly quiet: boolean;
   /** Type-check the workflow file first (unless `--no-check`). */
   readonly check: boolean;
+  /** `--resume`: continue the latest unfinished run of this workflow. */
+  readonly resume: boolean;
+  /** `--force`: resume even if the workflow file or the input changed. */
+  readonly force: boolean;
+  /** `--checkpoint PATH`: the checkpoint file, instead of the default. */
+  readonly checkpoint: string | undefined;
+  /** Record checkpoints when the outputs allow it (unless `--no-checkpoint`). */
+  readonly checkpoints: boolean;
+  /** `--grace DURATION` in milliseconds: how long in-flight items get after a stop. */
+  readonly graceMs: number;
 }
+
+/** How long in-flight items get to finish after SIGTERM or Ctrl-C, by default. */
+export const DEFAULT_GRACE = "30s";
 
 /** Every flag, for the "did you mean" hint. */
 const FLAGS = [
@@ -51,8 +65,20 @@ const FLAGS = [
   "help",
   "version",
   "no-check",
+  "resume",
+  "force",
+  "checkpoint",
+  "no-checkpoint",
+  "grace",
 ] as const;
-const STRING_FLAGS = ["concurrency", "param", "out", "limit"] as const;
+const STRING_FLAGS = [
+  "concurrency",
+  "param",
+  "out",
+  "limit",
+  "checkpoint",
+  "grace",
+] as const;
 const ALIASES = {
   concurrency: "c",
   param: "p",
@@ -94,6 +120,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "help",
       "version",
       "no-check",
+      "resume",
+      "force",
+      "no-checkpoint",
     ],
     string: STRING_FLAGS,
     collect: ["param"],
@@ -141,6 +170,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "Conflicting flags --json and --out -: both write to stdout; give --out a file",
     );
   }
+  const durable = checkDurableFlags(parsed);
   return {
     file,
     help,
@@ -158,6 +188,46 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     json,
     quiet: parsed.quiet,
     check: !parsed["no-check"],
+    ...durable,
+  };
+}
+
+/** The flags of durable runs, checked against each other. */
+function checkDurableFlags(parsed: {
+  readonly resume: boolean;
+  readonly force: boolean;
+  readonly checkpoint?: string | undefined;
+  readonly "no-checkpoint": boolean;
+  readonly grace?: string | undefined;
+}): Pick<
+  CliArgs,
+  "resume" | "force" | "checkpoint" | "checkpoints" | "graceMs"
+> {
+  const { resume, force, checkpoint } = parsed;
+  const checkpoints = !parsed["no-checkpoint"];
+  if (checkpoint === "") {
+    throw new UsageError(
+      "Missing the value of --checkpoint: give the path of a SQLite file, such as .poolflow/checkpoints.db",
+    );
+  }
+  if (!checkpoints && (resume || checkpoint !== undefined)) {
+    throw new UsageError(
+      resume
+        ? "Conflicting flags --resume and --no-checkpoint: resuming needs checkpoints; give one"
+        : "Conflicting flags --checkpoint and --no-checkpoint: give one",
+    );
+  }
+  if (force && !resume) {
+    throw new UsageError(
+      "--force only applies with --resume: give both, or neither",
+    );
+  }
+  return {
+    resume,
+    force,
+    checkpoint,
+    checkpoints,
+    graceMs: duration(parsed.grace ?? DEFAULT_GRACE, "--grace"),
   };
 }
 
@@ -197,6 +267,18 @@ function wholeNumber(
     );
   }
   return n;
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    return parseDuration(text as Duration, flag);
+  } catch {
+    throw new UsageError(
+      `Invalid ${flag} ${
+        JSON.stringify(text)
+      }: expected a duration such as ${flag} 30s, 500ms or 2m`,
+    );
+  }
 }
 
 function parseParams(pairs: readonly string[]): Record<string, string> {

@@ -1,7 +1,8 @@
 /**
  * Runs a loaded workflow as the command line asks: plan it with the flags'
- * overrides, print the plan (`--dry-run`) or run it with a progress display
- * or JSON events, handle Ctrl-C, print the summary and pick the exit code.
+ * overrides, print the plan (`--dry-run`) or run it (durably when its
+ * outputs allow) with a progress display or JSON events, handle Ctrl-C and
+ * SIGTERM, print the summary and pick the exit code.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
 } from "../mod.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
+import { durableFor, resumeMessage } from "./durable.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { writeJsonEvents } from "./json_events.ts";
@@ -78,7 +80,8 @@ export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
  * @param args The parsed command line.
  * @returns The exit code.
  * @throws {WorkflowError} If the workflow or a flag's value is wrong.
- * @throws {UsageError} If flags conflict with the workflow.
+ * @throws {UsageError} If flags conflict with the workflow, or `--resume`
+ * is given for outputs that cannot resume.
  */
 export async function executeWorkflow(
   loaded: LoadedWorkflow,
@@ -103,6 +106,8 @@ export async function executeWorkflow(
     );
   }
 
+  const durable = await durableFor(plan, args, loaded.url);
+
   // Redrawing in place would garble results printed to the same terminal.
   const redraw = stderrIsTerminal() &&
     !(plan.sink?.location === "-" && Deno.stdout.isTerminal());
@@ -116,12 +121,16 @@ export async function executeWorkflow(
       limit: plan.limit,
     })
     : new PlainProgress({ write: writeStderr, limit: plan.limit });
-  const handle = runPlan(plan, { progressInterval: PROGRESS_INTERVAL[mode] });
+  const handle = runPlan(plan, {
+    progressInterval: PROGRESS_INTERVAL[mode],
+    ...(durable ? { durable: durable.options } : {}),
+  });
   // Listen now: the first event comes after this turn.
   const watching = watchEvents(handle, display, args.json);
   // Awaited after the run; marked handled so an early failure is not fatal.
   watching.catch(() => {});
   using interrupts = watchInterrupts(handle, {
+    graceMs: args.graceMs,
     notify: (message) => {
       if (display) display.log(message);
       else if (!args.quiet) writeStderr(`${message}\n`);
@@ -129,16 +138,31 @@ export async function executeWorkflow(
   });
   if (mode === "plain" && display) {
     writeStderr(
-      `Running "${plan.name}" (${file}): progress every 2 s, Ctrl-C to stop\n`,
+      `${args.resume ? "Resuming" : "Running"} "${plan.name}" (${file})${
+        durable ? `, checkpoints in ${durable.path}` : ""
+      }: progress every 2 s, Ctrl-C to stop\n`,
     );
   }
   const summary = await handle.done;
   await watching;
-  const interrupted = interrupts.interrupts > 0;
-  const exitCode = exitCodeFor(summary.status, interrupted);
+  // Nothing to resume, already finished, or the workflow or input changed.
+  if (summary.error?.name === "ResumeError") {
+    writeStderr(`poolflow: ${file}: ${resumeMessage(summary.error.message)}\n`);
+    return ExitCode.Usage;
+  }
+  const { signal } = interrupts;
+  const exitCode = exitCodeFor(summary.status, signal);
   if (!args.quiet) {
     writeStderr(
-      `\n${formatSummary(summary, { file, exitCode, interrupted })}`,
+      `\n${
+        formatSummary(summary, {
+          file,
+          exitCode,
+          interrupted: signal !== undefined,
+          signal,
+          checkpoint: durable?.path,
+        })
+      }`,
     );
   } else if (summary.error) {
     writeStderr(

@@ -5,6 +5,7 @@
  */
 
 import type { RunStatus } from "../lib/workflow/stats.ts";
+import type { StopSignal } from "./signals.ts";
 
 /** Exit codes of `poolflow`. */
 export const ExitCode = {
@@ -18,6 +19,8 @@ export const ExitCode = {
   Usage: 64,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   Interrupted: 130,
+  /** Terminated by SIGTERM (128 + 15), as by `docker stop` or systemd. */
+  Terminated: 143,
 } as const;
 
 /** One of the values of {@linkcode ExitCode}. */
@@ -27,31 +30,39 @@ export type ExitCode = typeof ExitCode[keyof typeof ExitCode];
  * The exit code for a run that ended with `status`.
  *
  * @param status How the run ended.
- * @param interrupted Whether Ctrl-C stopped or aborted it.
- * @returns `0` succeeded, `1` completed with failures, `2` failed; `130`
- * for any other ending after an interrupt.
+ * @param signal The signal that stopped or aborted it, if one did.
+ * @returns `0` succeeded, `1` completed with failures, `2` failed; for any
+ * other ending after a signal, `130` (SIGINT) or `143` (SIGTERM).
  *
  * @example Map statuses
  * ```ts
  * import { exitCodeFor } from "./exit_codes.ts";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(exitCodeFor("succeeded", false), 0);
- * assertEquals(exitCodeFor("completed-with-failures", false), 1);
- * assertEquals(exitCodeFor("failed", false), 2);
- * assertEquals(exitCodeFor("stopped", true), 130);
+ * assertEquals(exitCodeFor("succeeded", undefined), 0);
+ * assertEquals(exitCodeFor("completed-with-failures", undefined), 1);
+ * assertEquals(exitCodeFor("failed", undefined), 2);
+ * assertEquals(exitCodeFor("stopped", "SIGINT"), 130);
+ * assertEquals(exitCodeFor("aborted", "SIGTERM"), 143);
  * ```
  */
-export function exitCodeFor(status: RunStatus, interrupted: boolean): ExitCode {
+export function exitCodeFor(
+  status: RunStatus,
+  signal: StopSignal | undefined,
+): ExitCode {
   switch (status) {
     case "succeeded":
       return ExitCode.Ok;
     case "completed-with-failures":
       return ExitCode.ItemsFailed;
-    // Only Ctrl-C stops or aborts a CLI run; without it, treat them as failures.
+    // Only a signal stops or aborts a CLI run; without one, treat them as failures.
     case "failed":
     case "stopped":
     case "aborted":
-      return interrupted ? ExitCode.Interrupted : ExitCode.RunFailed;
+      return signal === "SIGTERM"
+        ? ExitCode.Terminated
+        : signal === "SIGINT"
+        ? ExitCode.Interrupted
+        : ExitCode.RunFailed;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * `--help`: usage, flags, exit codes and the least permissions a workflow
- * needs; given a workflow file, also its parameters.
+ * `--help`: usage, flags, durable runs and their guarantee, exit codes and
+ * the least permissions a workflow needs; given a workflow file, also its
+ * parameters.
  *
  * @module
  */
@@ -21,6 +22,7 @@ import { table } from "./format.ts";
  *
  * assertStringIncludes(helpText(), "--concurrency N");
  * assertStringIncludes(helpText(), "--allow-run");
+ * assertStringIncludes(helpText(), "--resume");
  * ```
  */
 export function helpText(): string {
@@ -45,29 +47,44 @@ Flags:
       --json             Print the run's events as JSON lines on stdout (no progress display)
   -q, --quiet            Print no progress and no summary, only errors
       --no-check         Do not type-check the workflow file
+      --resume           Continue the latest unfinished run of this workflow into the same
+                         outputs: items already done are skipped, the others run again
+      --force            With --resume: resume even if the workflow file or the input changed
+      --checkpoint PATH  The checkpoint file (SQLite), default .poolflow/checkpoints.db
+      --no-checkpoint    Keep no checkpoints: the run cannot be resumed
+      --grace DURATION   After Ctrl-C or SIGTERM, how long items in flight get to finish
+                         before they are aborted (default 30s; such as 500ms, 2m)
   -h, --help             Show this help; with a workflow file, also its parameters
   -V, --version          Print the version
 
 Progress and the summary go to stderr, so a stdout sink (--out -) stays clean.
-Ctrl-C once stops taking new items, lets those in flight finish and prints the
-summary; a second Ctrl-C aborts the items in flight.
+Ctrl-C once (or SIGTERM) stops taking new items, gives those in flight the grace
+period to finish, then aborts them, and prints the summary; a second one aborts at once.
+
+Durable runs: when the outputs are files (.jsonl, .csv, .json) or absent, the run keeps
+checkpoints (and every stage keeps input order), so after Ctrl-C, SIGTERM or a crash
+--resume continues it. Guarantee:
+  exactly once at the sinks: every input is written once, even across resumes;
+  at least once for a task's side effects: tasks with external effects should be idempotent.
 
 Exit codes:
   0    every item went through
   1    some items failed (--continue); see the dead letter
   2    the run failed: a fail-fast failure, an exceeded error budget, a source or sink error
-  64   a wrong command line or workflow file
+  64   a wrong command line or workflow file, or nothing to --resume (or it changed)
   130  interrupted by Ctrl-C
+  143  terminated by SIGTERM (docker stop, systemd, Deno Deploy)
 
 Permissions (the least a workflow needs; or run with -A):
-  --allow-read   the workflow file, its local imports and its input files
+  --allow-read   the workflow file, its local imports, its input files and the checkpoint file
   --allow-write  the output and dead-letter files (for a .json output, its folder:
-                 it is written to a temporary file, then renamed)
+                 it is written to a temporary file, then renamed), and the checkpoint
+                 file's folder (.poolflow/), unless --no-checkpoint
   --allow-run    to type-check the workflow with "deno check" (not needed with --no-check)
   --allow-net    for HTTP sources and stages, and any other network use of the workflow
   --allow-env    if the workflow reads environment variables
 For example:
-  deno run --allow-read=. --allow-write=out --allow-run jsr:@poolflow/poolflow/cli etl.ts
+  deno run --allow-read=. --allow-write=out,.poolflow --allow-run jsr:@poolflow/poolflow/cli etl.ts
 `;
 }
 

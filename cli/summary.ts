@@ -1,12 +1,14 @@
 /**
- * The table printed when a run ends: done, failed, retried, wall time,
- * throughput, latency percentiles per stage, where the outputs went, and
- * the status with its exit code.
+ * The table printed when a run ends: done (and what a resumed run
+ * skipped), failed, retried, wall time, throughput, latency percentiles per
+ * stage, where the outputs and the checkpoint went, and the status with its
+ * exit code.
  *
  * @module
  */
 
 import type { RunSummary } from "../mod.ts";
+import type { StopSignal } from "./signals.ts";
 import {
   formatCount,
   formatDuration,
@@ -21,9 +23,20 @@ export interface SummaryOptions {
   readonly file?: string | undefined;
   /** The exit code the CLI ends with. */
   readonly exitCode: number;
-  /** Whether Ctrl-C stopped or aborted the run. */
+  /** Whether Ctrl-C or SIGTERM stopped or aborted the run. */
   readonly interrupted: boolean;
+  /** The signal that stopped it, when not Ctrl-C: named in the status. */
+  readonly signal?: StopSignal | undefined;
+  /** The checkpoint file of a durable run. */
+  readonly checkpoint?: string | undefined;
 }
+
+/** Endings that leave a durable run to resume. */
+const UNFINISHED: ReadonlySet<string> = new Set([
+  "stopped",
+  "aborted",
+  "failed",
+]);
 
 /**
  * The summary as text for people.
@@ -69,6 +82,17 @@ export function formatSummary(
     ["wall time", formatDuration(summary.wallMs)],
     ["throughput", formatRate(summary.throughput, "items")],
   ];
+  if (summary.resumed) {
+    const { runId, skipped } = summary.resumed;
+    facts.splice(1, 0, [
+      "",
+      `resumed run ${runId}: ${formatCount(skipped)} ${
+        skipped === 1
+          ? "item already done was skipped"
+          : "items already done were skipped"
+      }`,
+    ]);
+  }
   lines.push(...labelled(facts));
 
   if (summary.stages.length > 0) {
@@ -109,14 +133,24 @@ export function formatSummary(
         (summary.failed > 0 ? "none (failed items counted, not kept)" : "none"),
     ],
   ];
+  if (options.checkpoint !== undefined) {
+    outputs.push([
+      "checkpoint",
+      UNFINISHED.has(summary.status) &&
+        summary.error?.name !== "CheckpointStoreError"
+        ? `${options.checkpoint} (continue this run with --resume)`
+        : options.checkpoint,
+    ]);
+  }
   if (summary.error) {
     outputs.push([
       "error",
       `${summary.error.name}: ${summary.error.message.split("\n")[0]}`,
     ]);
   }
+  const by = options.signal === "SIGTERM" ? " by SIGTERM" : "";
   const status = options.interrupted
-    ? `${summary.status}, interrupted (exit code ${options.exitCode})`
+    ? `${summary.status}, interrupted${by} (exit code ${options.exitCode})`
     : `${summary.status} (exit code ${options.exitCode})`;
   outputs.push(["status", status]);
   lines.push(...labelled(outputs));

@@ -6,7 +6,12 @@
  */
 
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { CheckpointRecord, CheckpointStore } from "./store.ts";
+import { parentOf } from "../io/output_file.ts";
+import {
+  type CheckpointRecord,
+  type CheckpointStore,
+  CheckpointStoreError,
+} from "./store.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -53,20 +58,19 @@ export class SqliteCheckpointStore implements CheckpointStore {
    * Opens (or creates) the store.
    *
    * @param path The SQLite file; its folder is created.
-   * @throws {Error} `Cannot open checkpoint store "<path>": ...` when the
-   * file cannot be opened or is not a SQLite database.
+   * @throws {CheckpointStoreError} `Cannot open checkpoint store "<path>":
+   * ...` when the file cannot be opened or is not a SQLite database.
    */
   constructor(path: string) {
-    const folder = path.includes("/")
-      ? path.slice(0, path.lastIndexOf("/"))
-      : "";
+    const folder = parentOf(path);
     try {
-      if (folder !== "") Deno.mkdirSync(folder, { recursive: true });
-      this.#db = new DatabaseSync(path);
+      if (folder !== undefined) Deno.mkdirSync(folder, { recursive: true });
+      // Runs in other processes may hold the file for a moment: wait.
+      this.#db = new DatabaseSync(path, { timeout: 5_000 });
       this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
       this.#db.exec(SCHEMA);
     } catch (error) {
-      throw new Error(
+      throw new CheckpointStoreError(
         `Cannot open checkpoint store "${path}": ${(error as Error).message}`,
         { cause: error },
       );

@@ -78,6 +78,31 @@ export class ResumeError extends Error {
 }
 
 /**
+ * A checkpoint store cannot be opened or written (a path that is not a
+ * SQLite database, a folder without write permission).
+ *
+ * @example Name it in a message
+ * ```ts
+ * import { CheckpointStoreError } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new CheckpointStoreError("Cannot open checkpoint store").name, "CheckpointStoreError");
+ * ```
+ */
+export class CheckpointStoreError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What failed and where.
+   * @param options `cause`: the underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CheckpointStoreError";
+  }
+}
+
+/**
  * A checkpoint store in memory, for tests and for runs that must survive
  * only within one process.
  *

@@ -1,7 +1,9 @@
 /**
  * Shared helpers of the CLI tests: temporary folders with workflow files,
- * and running `cli.ts` in a subprocess from the repository's root (whose
- * `deno.json` lets a workflow file anywhere import `"@poolflow/poolflow"`).
+ * and running `cli.ts` in a subprocess with the repository's `deno.json`
+ * (which lets a workflow file anywhere import `"@poolflow/poolflow"`), from
+ * the repository's root or, for runs that keep checkpoints under their
+ * working folder, from a temporary one.
  *
  * @module
  */
@@ -81,15 +83,30 @@ export default defineWorkflow({
 `;
 }
 
+/** Where and how long the CLI runs. */
+export interface CliOptions {
+  /**
+   * The working folder; defaults to the repository's root. A durable run
+   * keeps its checkpoints under it (`.poolflow/`), so runs give their
+   * temporary folder. `deno check` needs the root, where `deno.json` is.
+   */
+  readonly cwd?: string;
+  /** Kill it after this long. Defaults to 60 s. */
+  readonly timeoutMs?: number;
+  /** Deno's permission flags. Defaults to `-A`. */
+  readonly permissions?: readonly string[];
+}
+
 /**
- * Runs `deno run -A cli.ts ...args` from the repository's root and waits
- * for it; kills it after `timeoutMs`.
+ * Runs `deno run -A cli.ts ...args` and waits for it; kills it after
+ * `timeoutMs`.
  */
 export async function runCli(
   args: readonly string[],
-  timeoutMs = 60_000,
+  options: CliOptions = {},
 ): Promise<CliOutput> {
-  const child = spawnCli(args);
+  const child = spawnCli(args, options);
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   try {
     const output = await child.output();
@@ -105,10 +122,20 @@ export async function runCli(
 }
 
 /** Starts the CLI with stdout and stderr piped. */
-export function spawnCli(args: readonly string[]): Deno.ChildProcess {
+export function spawnCli(
+  args: readonly string[],
+  options: Pick<CliOptions, "cwd" | "permissions"> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "cli.ts", ...args],
-    cwd: ROOT,
+    args: [
+      "run",
+      ...options.permissions ?? ["-A"],
+      "--config",
+      `${ROOT}deno.json`,
+      `${ROOT}cli.ts`,
+      ...args,
+    ],
+    cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "piped",

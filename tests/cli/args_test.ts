@@ -28,6 +28,11 @@ Deno.test("parseCliArgs() reads every flag", () => {
       "--json",
       "--quiet",
       "--no-check",
+      "--resume",
+      "--force",
+      "--checkpoint",
+      "state/cp.db",
+      "--grace=1.5s",
     ]),
     {
       file: "flows/etl.ts",
@@ -42,6 +47,11 @@ Deno.test("parseCliArgs() reads every flag", () => {
       json: true,
       quiet: true,
       check: false,
+      resume: true,
+      force: true,
+      checkpoint: "state/cp.db",
+      checkpoints: true,
+      graceMs: 1500,
     },
   );
 });
@@ -64,6 +74,11 @@ Deno.test("parseCliArgs() has defaults and short aliases", () => {
   assertEquals(args.check, true);
   assertEquals(args.params, {});
   assertEquals([args.limit, args.dryRun, args.json], [undefined, false, false]);
+  assertEquals(
+    [args.resume, args.force, args.checkpoint, args.checkpoints, args.graceMs],
+    [false, false, undefined, true, 30_000],
+  );
+  assertEquals(parseCliArgs(["etl.ts", "--no-checkpoint"]).checkpoints, false);
 });
 
 Deno.test("parseCliArgs() keeps the last value of a repeated param, and numeric-looking files as text", () => {
@@ -170,4 +185,31 @@ Deno.test("parseCliArgs() rejects bad params, conflicts and a wrong number of fi
     UsageError,
     'Unexpected argument "b.ts"',
   );
+});
+
+Deno.test("parseCliArgs() rejects conflicting or incomplete durable-run flags and bad durations", () => {
+  const cases: [string[], string][] = [
+    [
+      ["--resume", "--no-checkpoint"],
+      "Conflicting flags --resume and --no-checkpoint",
+    ],
+    [
+      ["--checkpoint", "a.db", "--no-checkpoint"],
+      "Conflicting flags --checkpoint and --no-checkpoint",
+    ],
+    [["--force"], "--force only applies with --resume"],
+    [["--checkpoint"], "Missing the value of --checkpoint"],
+    [
+      ["--grace", "soon"],
+      'Invalid --grace "soon": expected a duration such as --grace 30s',
+    ],
+    [["--grace", "10"], 'Invalid --grace "10"'],
+    [["--grace=-1s"], 'Invalid --grace "-1s"'],
+    [["--resme"], '(did you mean "--resume"?)'],
+  ];
+  for (const [flags, message] of cases) {
+    assertThrows(() => parseCliArgs(["etl.ts", ...flags]), UsageError, message);
+  }
+  assertEquals(parseCliArgs(["etl.ts", "--grace", "0s"]).graceMs, 0);
+  assertEquals(parseCliArgs(["etl.ts", "--grace", "2m"]).graceMs, 120_000);
 });

@@ -110,7 +110,7 @@ Deno.test("cli --dry-run --json prints the plan as JSON", async () => {
   });
 });
 
-Deno.test("cli --version prints the version; --help lists flags, permissions and a workflow's params", async () => {
+Deno.test("cli --version prints the version; --help lists flags, the durable guarantee, permissions and a workflow's params", async () => {
   await withTempDir(async (dir) => {
     const file = await writeWorkflow(
       dir,
@@ -140,6 +140,14 @@ Deno.test("cli --version prints the version; --help lists flags, permissions and
         "--json",
         "--quiet",
         "--no-check",
+        "--resume",
+        "--force",
+        "--checkpoint PATH",
+        "--no-checkpoint",
+        "--grace DURATION",
+        "exactly once at the sinks",
+        "at least once for a task's side effects",
+        "143  terminated by SIGTERM",
         "--allow-read",
         "--allow-write",
         "--allow-run",

@@ -18,7 +18,7 @@ Deno.test("VERSION is the version in deno.json", async () => {
   assertEquals(VERSION, config.version);
 });
 
-Deno.test("exitCodeFor() maps every status, with and without an interrupt", () => {
+Deno.test("exitCodeFor() maps every status, with and without a signal", () => {
   const statuses = [
     "succeeded",
     "completed-with-failures",
@@ -26,15 +26,22 @@ Deno.test("exitCodeFor() maps every status, with and without an interrupt", () =
     "stopped",
     "aborted",
   ] as const;
-  assertEquals(statuses.map((s) => exitCodeFor(s, false)), [0, 1, 2, 2, 2]);
-  assertEquals(statuses.map((s) => exitCodeFor(s, true)), [
-    0,
-    1,
-    130,
-    130,
-    130,
-  ]);
-  assertEquals([ExitCode.Usage, ExitCode.Interrupted], [64, 130]);
+  assertEquals(
+    statuses.map((s) => exitCodeFor(s, undefined)),
+    [0, 1, 2, 2, 2],
+  );
+  assertEquals(
+    statuses.map((s) => exitCodeFor(s, "SIGINT")),
+    [0, 1, 130, 130, 130],
+  );
+  assertEquals(
+    statuses.map((s) => exitCodeFor(s, "SIGTERM")),
+    [0, 1, 143, 143, 143],
+  );
+  assertEquals(
+    [ExitCode.Usage, ExitCode.Interrupted, ExitCode.Terminated],
+    [64, 130, 143],
+  );
 });
 
 Deno.test("writeJsonEvents() writes whole lines through partial writes", async () => {

@@ -23,7 +23,9 @@ Deno.test("cli runs a type-checked workflow and exits 0 with the output written"
   await withTempDir(async (dir) => {
     const out = `${dir}/out.jsonl`;
     const file = await writeWorkflow(dir, "wf.ts", numbersWorkflow({ out }));
-    const result = await runCli([file]);
+    // From the root, where deno check finds deno.json; checkpoints go elsewhere.
+    const checkpoint = `${dir}/state/checkpoints.db`;
+    const result = await runCli([file, "--checkpoint", checkpoint]);
     assertEquals(result.code, 0, result.stderr);
     assertEquals(result.stdout, "");
     assertEquals(
@@ -34,6 +36,8 @@ Deno.test("cli runs a type-checked workflow and exits 0 with the output written"
     assertMatch(result.stderr, /done\s+10 written of 10 read/);
     assertMatch(result.stderr, /double\s+map\s+10\s+10\s+0\s+0\s+[\d.]+ ms/);
     assertMatch(result.stderr, /output\s+.*out\.jsonl/);
+    assertMatch(result.stderr, /checkpoint\s+.*state\/checkpoints\.db\n/);
+    assert((await Deno.stat(checkpoint)).isFile);
     assertMatch(result.stderr, /status\s+succeeded \(exit code 0\)\n$/);
   });
 });
@@ -47,7 +51,7 @@ Deno.test("cli exits 1 when items fail under continue, with the dead letter writ
       "wf.ts",
       numbersWorkflow({ out, dead }, { fail: [3, 7] }),
     );
-    const result = await runCli([file, "--no-check"]);
+    const result = await runCli([file, "--no-check"], { cwd: dir });
     assertEquals(result.code, 1, result.stderr);
     assertEquals(jsonLines(await Deno.readTextFile(out)).length, 8);
     assertEquals(jsonLines(await Deno.readTextFile(dead)), [
@@ -71,7 +75,9 @@ Deno.test("cli exits 2 when --fail-fast stops the run at a failure", async () =>
       "wf.ts",
       numbersWorkflow({ out }, { fail: [2] }),
     );
-    const result = await runCli([file, "--no-check", "--fail-fast"]);
+    const result = await runCli([file, "--no-check", "--fail-fast"], {
+      cwd: dir,
+    });
     assertEquals(result.code, 2, result.stderr);
     assertMatch(result.stderr, /error\s+TaskError: .*no 2/);
     assertMatch(result.stderr, /status\s+failed \(exit code 2\)/);
@@ -84,9 +90,13 @@ Deno.test("cli --limit takes the first N items, --out overrides the sink by exte
     const csv = `${dir}/override.csv`;
     const file = await writeWorkflow(dir, "wf.ts", numbersWorkflow({ out }));
     const [limited, toCsv, toStdout] = await Promise.all([
-      runCli([file, "--no-check", "--limit", "3", "--out", csv]),
-      runCli([file, "--no-check", "--limit=2", "-o", `${dir}/other.json`]),
-      runCli([file, "--no-check", "--limit", "2", "--out", "-", "--quiet"]),
+      runCli([file, "--no-check", "--limit", "3", "--out", csv], { cwd: dir }),
+      runCli([file, "--no-check", "--limit=2", "-o", `${dir}/other.json`], {
+        cwd: dir,
+      }),
+      runCli([file, "--no-check", "--limit", "2", "--out", "-", "--quiet"], {
+        cwd: dir,
+      }),
     ]);
     assertEquals(limited.code, 0, limited.stderr);
     assertEquals(
@@ -115,9 +125,11 @@ Deno.test("cli --param values are converted to the declared types; bad ones are 
     const out = `${dir}/out.jsonl`;
     const file = await writeWorkflow(dir, "wf.ts", numbersWorkflow({ out }));
     const [ok, notNumber, unknown] = await Promise.all([
-      runCli([file, "--no-check", "-q", "--param", "n=3", "-p", "tag=true"]),
-      runCli([file, "--no-check", "--param", "n=three"]),
-      runCli([file, "--no-check", "--param", "size=3"]),
+      runCli([file, "--no-check", "-q", "--param", "n=3", "-p", "tag=true"], {
+        cwd: dir,
+      }),
+      runCli([file, "--no-check", "--param", "n=three"], { cwd: dir }),
+      runCli([file, "--no-check", "--param", "size=3"], { cwd: dir }),
     ]);
     assertEquals(ok.code, 0, ok.stderr);
     assertEquals(jsonLines(await Deno.readTextFile(out)).length, 3);
@@ -138,7 +150,9 @@ Deno.test("cli --json prints events as JSON lines ending with run-finished", asy
       "wf.ts",
       numbersWorkflow({ out: `${dir}/out.jsonl` }, { fail: [1] }),
     );
-    const result = await runCli([file, "--no-check", "--json", "--quiet"]);
+    const result = await runCli([file, "--no-check", "--json", "--quiet"], {
+      cwd: dir,
+    });
     assertEquals(result.code, 1, result.stderr);
     assertEquals(result.stderr, "");
     const events = jsonLines(result.stdout) as { type: string }[];
@@ -165,7 +179,7 @@ Deno.test("cli --json refuses a workflow whose sink is stdout", async () => {
 export default defineWorkflow({ name: "w", source: range(0, 3), sink: toStdout() });
 `,
     );
-    const result = await runCli([file, "--no-check", "--json"]);
+    const result = await runCli([file, "--no-check", "--json"], { cwd: dir });
     assertEquals(result.code, 64);
     assertStringIncludes(result.stderr, "--json writes events to stdout");
     assertEquals(result.stdout, "");

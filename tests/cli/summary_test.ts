@@ -80,3 +80,50 @@ Deno.test("formatSummary() says where nothing was kept, the error and the interr
     "status       stopped, interrupted (exit code 130)",
   );
 });
+
+Deno.test("formatSummary() tells what a resumed run skipped, where the checkpoint is, and SIGTERM", () => {
+  const resumed = formatSummary(
+    runSummary({
+      read: 40,
+      written: 40,
+      resumed: { runId: "run-0", skipped: 1234 },
+      outputs: { sink: "out.jsonl" },
+    }),
+    { exitCode: 0, interrupted: false, checkpoint: ".poolflow/checkpoints.db" },
+  );
+  assertStringIncludes(
+    resumed,
+    `  done         40 written of 40 read
+               resumed run run-0: 1,234 items already done were skipped
+  failed       0
+`,
+  );
+  assertStringIncludes(resumed, "checkpoint   .poolflow/checkpoints.db\n");
+  const one = formatSummary(
+    runSummary({ resumed: { runId: "r", skipped: 1 } }),
+    { exitCode: 0, interrupted: false },
+  );
+  assertStringIncludes(one, "resumed run r: 1 item already done was skipped");
+  const stopped = formatSummary(
+    runSummary({ status: "stopped" }),
+    {
+      exitCode: 143,
+      interrupted: true,
+      signal: "SIGTERM",
+      checkpoint: "cp.db",
+    },
+  );
+  assertStringIncludes(
+    stopped,
+    "checkpoint   cp.db (continue this run with --resume)\n",
+  );
+  assertStringIncludes(
+    stopped,
+    "status       stopped, interrupted by SIGTERM (exit code 143)",
+  );
+  const plain = formatSummary(runSummary(), {
+    exitCode: 0,
+    interrupted: false,
+  });
+  assertEquals(plain.includes("checkpoint"), false);
+});

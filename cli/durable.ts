@@ -1,0 +1,149 @@
+/**
+ * Durable runs from the command line: a run whose outputs are files keeps
+ * checkpoints in a SQLite file (`.poolflow/checkpoints.db` by default), so
+ * `--resume` continues it after Ctrl-C, SIGTERM or a crash. Other outputs
+ * (stdout, memory) cannot resume: such a run is not durable, and
+ * `--resume` with them is a usage error.
+ *
+ * @module
+ */
+
+import type { DurableOptions, Sink, WorkflowPlan } from "../mod.ts";
+import type { CliArgs } from "./args.ts";
+import { UsageError } from "./errors.ts";
+
+/** Where checkpoints go unless `--checkpoint` says otherwise, under the working folder. */
+export const DEFAULT_CHECKPOINT = ".poolflow/checkpoints.db";
+
+/** Sink kinds that can resume when they write to a file. */
+const RESUMABLE_KINDS: ReadonlySet<string> = new Set(["jsonl", "csv", "json"]);
+
+/** A durable run as the command line sets it up. */
+export interface CliDurable {
+  /** The checkpoint file, as given or the default. */
+  readonly path: string;
+  /** For `RunOptions.durable`. */
+  readonly options: DurableOptions;
+}
+
+/**
+ * Whether a sink can take part in a durable run: none at all, or a JSON
+ * lines, CSV or JSON file (not stdout).
+ *
+ * @param sink The sink, if any.
+ * @returns Whether it can resume.
+ *
+ * @example
+ * ```ts
+ * import { canResume } from "./durable.ts";
+ * import { toJsonl, toStdout } from "../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(canResume(toJsonl("out.jsonl")), true);
+ * assertEquals(canResume(toStdout()), false);
+ * assertEquals(canResume(undefined), true);
+ * ```
+ */
+export function canResume(sink: Sink<never> | undefined): boolean {
+  return sink === undefined ||
+    (RESUMABLE_KINDS.has(sink.kind) && sink.location !== "-");
+}
+
+/**
+ * The durable options of a run, or `undefined` for a run without
+ * checkpoints: with `--no-checkpoint`, or silently when an output cannot
+ * resume (unless `--resume` asks for it).
+ *
+ * @param plan The checked plan, with `--out` applied.
+ * @param args The parsed command line.
+ * @param url The workflow file, whose text is fingerprinted so that an
+ * edited file is not resumed by mistake.
+ * @returns The checkpoint file and the options, or `undefined`.
+ * @throws {UsageError} With `--resume`, if the sink or dead-letter sink
+ * cannot resume; if the checkpoint file's folder may not be read and
+ * written.
+ */
+export async function durableFor(
+  plan: Pick<WorkflowPlan, "sink" | "deadLetter">,
+  args: Pick<CliArgs, "checkpoints" | "checkpoint" | "resume" | "force">,
+  url: URL,
+): Promise<CliDurable | undefined> {
+  if (!args.checkpoints) return undefined;
+  const outputs = [
+    ["sink", plan.sink],
+    ["dead-letter sink", plan.deadLetter],
+  ] as const;
+  for (const [role, sink] of outputs) {
+    if (canResume(sink)) continue;
+    if (!args.resume) return undefined;
+    throw new UsageError(
+      `Cannot --resume: the ${role} ${
+        describeSink(sink!)
+      } cannot resume; write to a .jsonl, .csv or .json file instead (such as --out results.jsonl)`,
+    );
+  }
+  const path = args.checkpoint ?? DEFAULT_CHECKPOINT;
+  checkAllowed(path);
+  return {
+    path,
+    options: {
+      store: path,
+      resume: args.resume,
+      force: args.force,
+      workflowFingerprint: await sha256(await Deno.readFile(url)),
+    },
+  };
+}
+
+/**
+ * A `ResumeError`'s message in the command line's words: the library
+ * speaks of options (`force`, `resume`), the CLI of flags.
+ *
+ * @param message The error's message.
+ * @returns The message with flags.
+ *
+ * @example
+ * ```ts
+ * import { resumeMessage } from "./durable.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(
+ *   resumeMessage("The input changed: pass force to resume anyway"),
+ *   "The input changed: pass --force to resume anyway",
+ * );
+ * ```
+ */
+export function resumeMessage(message: string): string {
+  return message.replace(/\bpass force\b/g, "pass --force")
+    .replace(/\bwithout resume\b/g, "without --resume")
+    .replace(/\brun without durability\b/g, "run with --no-checkpoint");
+}
+
+/** SQLite writes files next to the checkpoint file: its folder must be writable. */
+function checkAllowed(path: string): void {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const folder = cut === -1 ? "." : path.slice(0, cut) || "/";
+  for (const name of ["read", "write"] as const) {
+    if (
+      Deno.permissions.querySync({ name, path: folder }).state === "granted"
+    ) {
+      continue;
+    }
+    throw new UsageError(
+      `Cannot keep checkpoints in "${path}": allow it with --allow-${name}=${folder}, or run with --no-checkpoint`,
+    );
+  }
+}
+
+function describeSink(sink: Sink<never>): string {
+  if (sink.location === "-") return `"-" (stdout)`;
+  return `"${sink.location}" (${sink.kind})`;
+}
+
+async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
