@@ -194,6 +194,18 @@ export class CsvRecordSplitter {
 
   readonly #onLine = (line: string, lineNumber: number): void => {
     if (this.#pending.length === 0 && !this.#skipping) {
+      // A record on one line obeys the limit too (one length check).
+      if (line.length > this.#maxRecordLength) {
+        this.#handler.invalid(
+          lineNumber,
+          `CSV record is longer than ${this.#maxRecordLength} characters`,
+          line.slice(0, 200),
+        );
+        if (endsInsideQuotes(line, this.#separator, false)) {
+          this.#skipping = true;
+        }
+        return;
+      }
       if (line.indexOf('"') === -1) {
         const text = stripCr(line);
         if (text.length === 0) return;

@@ -166,10 +166,20 @@ export class Checkpointer {
     this.#held.push({ position, letter });
   }
 
-  /** Counts an item written; says whether a checkpoint is due. */
+  /** Counts an item written to the sink. */
+  wrote(): void {
+    this.#sinceCheckpoint++;
+  }
+
+  /** Whether a checkpoint is due: enough items written, or time passed. */
   due(): boolean {
-    return ++this.#sinceCheckpoint >= this.#every ||
+    return this.#sinceCheckpoint >= this.#every ||
       Date.now() - this.#lastCheckpointAt >= this.#intervalMs;
+  }
+
+  /** Failures of the whole run, all attempts, committed so far. */
+  get failedSoFar(): number {
+    return this.#record?.counts.failed ?? 0;
   }
 
   /**
@@ -183,10 +193,10 @@ export class Checkpointer {
       readonly sink: SinkWriter<never> | undefined;
       readonly deadLetter: SinkWriter<DeadLetter> | undefined;
     },
-    counts: { readonly written: number; readonly failed: number },
+    written: number,
   ): Promise<void> {
     const record = this.#record!;
-    await this.#releaseLetters(watermark, writers.deadLetter);
+    const released = await this.#releaseLetters(watermark, writers.deadLetter);
     const sinks: Record<string, SinkCheckpoint> = {};
     if (writers.sink?.checkpoint) sinks.sink = await writers.sink.checkpoint();
     if (writers.deadLetter?.checkpoint) {
@@ -197,8 +207,9 @@ export class Checkpointer {
       watermark,
       sinks,
       counts: {
-        written: record.counts.written + counts.written,
-        failed: record.counts.failed + counts.failed,
+        written: record.counts.written + written,
+        // Letters released below the watermark: each counted once, ever.
+        failed: record.counts.failed + released,
       },
       status,
       updatedAt: Date.now(),
@@ -217,16 +228,18 @@ export class Checkpointer {
   async #releaseLetters(
     watermark: number,
     writer: SinkWriter<DeadLetter> | undefined,
-  ): Promise<void> {
-    if (this.#held.length === 0) return;
+  ): Promise<number> {
+    if (this.#held.length === 0) return 0;
     const ready = this.#held.filter((held) => held.position < watermark)
       .sort((a, b) => a.position - b.position);
     this.#held = this.#held.filter((held) => held.position >= watermark);
-    if (!writer) return;
-    for (const { letter } of ready) {
-      const pending = writer.write(letter);
-      if (pending) await pending;
+    if (writer) {
+      for (const { letter } of ready) {
+        const pending = writer.write(letter);
+        if (pending) await pending;
+      }
     }
+    return ready.length;
   }
 
   async #workflowFingerprint(): Promise<string> {

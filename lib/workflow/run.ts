@@ -340,6 +340,9 @@ class WorkflowRun implements RunHandle {
         this.#skipBelow = start.skipBelow;
         if (start.runId !== this.id) this.#resumedRunId = start.runId;
       }
+      // A missing input must not cost an existing output: look first (a
+      // durable run has, for its fingerprint).
+      if (!checkpointer) await this.plan.source.fingerprint?.();
       sink = await this.plan.sink?.open({ signal, resume: start?.sinks.sink });
       this.#deadLetterWriter = await this.plan.deadLetter?.open({
         signal,
@@ -419,17 +422,19 @@ class WorkflowRun implements RunHandle {
     };
     let lastPosition = -1;
     let committedWritten = 0;
-    let committedFailed = 0;
     const commit = async (
       watermark: number,
       status: "running" | "finished",
     ) => {
-      await checkpointer.commit(watermark, status, writers, {
-        written: this.#written - committedWritten,
-        failed: this.#deadLetters - committedFailed,
-      });
-      committedWritten = this.#written;
-      committedFailed = this.#deadLetters;
+      // Snapshots: stages keep failing items while the commit awaits.
+      const written = this.#written;
+      await checkpointer.commit(
+        watermark,
+        status,
+        writers,
+        written - committedWritten,
+      );
+      committedWritten = written;
     };
     for await (const item of output) {
       const tracked = item as Tracked;
@@ -441,6 +446,7 @@ class WorkflowRun implements RunHandle {
         const pending = sink.write(tracked.value);
         if (pending) await pending;
       }
+      checkpointer.wrote();
       this.#written++;
     }
     // Every position read is done: written, filtered out or failed.
@@ -561,7 +567,8 @@ class WorkflowRun implements RunHandle {
       ? (this.#aborted ? "aborted" : "failed")
       : this.#stopping && !this.#sourceExhausted
       ? "stopped"
-      : failed > 0
+      // A resumed run also answers for the failures of its earlier attempts.
+      : failed > 0 || (this.#checkpointer?.failedSoFar ?? 0) > 0
       ? "completed-with-failures"
       : "succeeded";
     const wallMs = this.#finishedAt - this.#startedAt;

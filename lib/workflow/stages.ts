@@ -253,9 +253,20 @@ async function* batch(
   tracked: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
   let items: unknown[] = [];
-  // A tracked batch takes the position of its first item.
-  const pack = (): unknown =>
-    tracked ? new Tracked(positionOf(items[0]), items.map(valueOf)) : items;
+  let previous: { position: number; last: number } | undefined;
+  // A tracked batch takes the position of its first item, unless the
+  // previous batch already holds part of that position (a flatMap's outputs
+  // cut in two): then it keeps the previous batch's position, so no
+  // checkpoint falls inside a position whose outputs are partly written.
+  const pack = (): unknown => {
+    if (!tracked) return items;
+    const first = positionOf(items[0]);
+    const position = previous !== undefined && first === previous.last
+      ? previous.position
+      : first;
+    previous = { position, last: positionOf(items[items.length - 1]) };
+    return new Tracked(position, items.map(valueOf));
+  };
   for await (const item of upstream) {
     counters.in++;
     items.push(item);

@@ -1,0 +1,167 @@
+/**
+ * Stage functions that misbehave: throw something that is not an Error,
+ * throw synchronously, never settle (cut by a timeout), reject after the
+ * run was aborted, return undefined. What the user sees (dead letters,
+ * the summary) and what is kept (the other items reach the sink).
+ * See docs/bad_input.md.
+ */
+
+import { assertEquals } from "@std/assert";
+import {
+  collect,
+  type DeadLetter,
+  defineWorkflow,
+  fromIterable,
+  run,
+  type RunSummary,
+  type StageFn,
+  toJsonl,
+} from "../../mod.ts";
+import { jsonLines, withTempDir } from "./_helpers.ts";
+
+/** Runs 1..count through one `task` stage into collect() sinks. */
+async function runTask(
+  fn: StageFn<number, unknown>,
+  options: { count?: number; timeout?: number; concurrency?: number } = {},
+): Promise<{ summary: RunSummary; out: unknown[]; dead: DeadLetter[] }> {
+  const out = collect<unknown>();
+  const dead = collect<DeadLetter>();
+  const summary = await run(defineWorkflow({
+    name: "tasks",
+    source: fromIterable(
+      Array.from({ length: options.count ?? 4 }, (_, i) => i + 1),
+    ),
+    ...(options.timeout === undefined
+      ? {}
+      : { errors: { timeout: options.timeout } }),
+    pipeline: (rows) =>
+      rows.map("task", fn, {
+        concurrency: options.concurrency ?? 2,
+        ordered: true,
+      }),
+    sink: out,
+    deadLetter: dead,
+  })).done;
+  return { summary, out: out.items, dead: [...dead.items] };
+}
+
+Deno.test("a task that throws a string, a number, undefined or null: each is a failed item described plainly", async () => {
+  const thrown: unknown[] = ["boom", 42, undefined, null];
+  const { summary, out, dead } = await runTask((n) => {
+    if (n <= thrown.length) throw thrown[n - 1];
+    return n * 10;
+  }, { count: 6 });
+  assertEquals(summary.status, "completed-with-failures");
+  assertEquals(out, [50, 60]);
+  assertEquals(dead.map((d) => [d.input, d.error]), [
+    [1, '"boom"'],
+    [2, "42 was thrown"],
+    [3, "undefined was thrown"],
+    [4, "null was thrown"],
+  ]);
+});
+
+Deno.test("a task that throws synchronously fails its item only", async () => {
+  const { summary, out, dead } = await runTask((n) => {
+    if (n === 2) throw new RangeError("two is out of range");
+    return n;
+  });
+  assertEquals(summary.status, "completed-with-failures");
+  assertEquals(out, [1, 3, 4]);
+  assertEquals(dead, [{
+    stage: "task",
+    input: 2,
+    error: "RangeError: two is out of range",
+    attempts: 1,
+  }]);
+});
+
+Deno.test("a task that never settles is cut by the timeout: a failed item, and the run goes on", async () => {
+  const { summary, out, dead } = await runTask(
+    (n) => n === 2 ? new Promise<number>(() => {}) : n,
+    { timeout: 20 },
+  );
+  assertEquals(summary.status, "completed-with-failures");
+  assertEquals(out, [1, 3, 4]);
+  assertEquals(dead.map((d) => [d.input, d.error]), [
+    [2, "TimeoutError: Task 1 timed out after 20ms (attempt 1)"],
+  ]);
+});
+
+Deno.test("a task that rejects after the run was aborted: the run reports the abort, not the late rejection", async () => {
+  let abort = () => {};
+  let late = 0;
+  const rejections: unknown[] = [];
+  const onUnhandled = (event: PromiseRejectionEvent) => {
+    rejections.push(event.reason);
+    event.preventDefault();
+  };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  try {
+    const out = collect<number>();
+    const dead = collect<DeadLetter>();
+    const handle = run(defineWorkflow({
+      name: "late",
+      source: fromIterable([1, 2, 3, 4]),
+      pipeline: (rows) =>
+        rows.map("task", (n, { signal }) => {
+          if (n !== 2) return n;
+          abort();
+          // Rejects later, with its own error, once aborted.
+          return new Promise<number>((_, reject) => {
+            const fail = () =>
+              queueMicrotask(() => {
+                late++;
+                reject(new Error("rejected after the abort"));
+              });
+            if (signal.aborted) fail();
+            else signal.addEventListener("abort", fail, { once: true });
+          });
+        }, { concurrency: 1 }),
+      sink: out,
+      deadLetter: dead,
+    }));
+    abort = () => handle.abort();
+    const summary = await handle.done;
+    assertEquals(summary.status, "aborted");
+    assertEquals(summary.error, {
+      name: "AbortError",
+      message: "The run was aborted",
+    });
+    assertEquals(late, 1);
+    assertEquals(out.items, [1]);
+    assertEquals(dead.items, []);
+    assertEquals(rejections, []);
+  } finally {
+    globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  }
+});
+
+Deno.test("a task that returns undefined: collect() keeps it; toJsonl fails the whole run at that item", async () => {
+  const kept = await runTask((n) => n === 2 ? undefined : n);
+  assertEquals(kept.summary.status, "succeeded");
+  assertEquals(kept.out, [1, undefined, 3, 4]);
+
+  await withTempDir(async (dir) => {
+    const path = `${dir}/out.jsonl`;
+    const dead = collect<DeadLetter>();
+    const summary = await run(defineWorkflow({
+      name: "undefined",
+      source: fromIterable([1, 2, 3, 4]),
+      pipeline: (rows) =>
+        rows.map("task", (n) => n === 2 ? undefined : n, { ordered: true }),
+      sink: toJsonl(path),
+      deadLetter: dead,
+    })).done;
+    // Not a dead letter: the sink's error ends the run.
+    assertEquals(summary.status, "failed");
+    assertEquals(summary.error, {
+      name: "TypeError",
+      message:
+        `Cannot write undefined to the JSON-lines sink "${path}": it has no JSON form`,
+    });
+    assertEquals(dead.items, []);
+    // What came before it is kept; what came after is not written.
+    assertEquals(await jsonLines(path), [1]);
+  });
+});
