@@ -146,13 +146,12 @@ export {
   ResumeError,
 } from "./lib/durable/store.ts";
 export { SqliteCheckpointStore } from "./lib/durable/sqlite_store.ts";
-export {
-  run,
-  type RunHandle,
-  type RunnerOptions,
-  type RunOptions,
-  runPlan,
-} from "./lib/workflow/run.ts";
+export { run, runPlan } from "./lib/workflow/run.ts";
+export type {
+  RunHandle,
+  RunnerOptions,
+  RunOptions,
+} from "./lib/workflow/handle.ts";
 export type {
   ItemFailedEvent,
   ItemRetriedEvent,

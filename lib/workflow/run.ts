@@ -12,23 +12,13 @@ import {
   type SinkWriter,
   type SourceReader,
 } from "../io/types.ts";
-import {
-  describeThrown,
-  ErrorBudgetError,
-  SourceError,
-  TaskError,
-} from "../policy/errors.ts";
+import { describeThrown, SourceError } from "../policy/errors.ts";
 import type { Failure } from "../pool/types.ts";
 import { checkCount } from "../units/check.ts";
-import { type Duration, parseDuration } from "../units/duration.ts";
+import { parseDuration } from "../units/duration.ts";
 import type { AnyWorkflow } from "./define.ts";
 import { EventHub, type RunEvent } from "./events.ts";
-import {
-  type PlanOptions,
-  planWorkflow,
-  WorkflowError,
-  type WorkflowPlan,
-} from "./plan.ts";
+import { planWorkflow, WorkflowError, type WorkflowPlan } from "./plan.ts";
 import {
   Checkpointer,
   checkResumable,
@@ -36,54 +26,9 @@ import {
 } from "./checkpointer.ts";
 import { type StageRun, wireStage } from "./stages.ts";
 import { positionOf, Tracked, valueOf } from "./tracked.ts";
-import type { RunStats, RunStatus, RunSummary } from "./stats.ts";
-
-/** How a run reports and who can stop it: options of {@linkcode runPlan}. */
-export interface RunnerOptions {
-  /** Aborting it aborts the run, like `RunHandle.abort()`. */
-  signal?: AbortSignal;
-  /** How often `progress` events are sent while somebody listens. Defaults to `"1s"`. */
-  progressInterval?: Duration;
-  /** The run's id; defaults to a random UUID. */
-  runId?: string;
-  /**
-   * Make the run durable: checkpoints let it resume after a crash, a kill
-   * or an interruption without losing or repeating an item at its sinks.
-   * Every stage then keeps input order. See `DurableOptions`.
-   */
-  durable?: DurableOptions;
-}
-
-/** Options of {@linkcode run}: the plan's overrides, and how the run reports. */
-export interface RunOptions extends PlanOptions, RunnerOptions {}
-
-/** A running workflow: watch it, steer it, await its end. */
-export interface RunHandle {
-  /** The run's id. */
-  readonly id: string;
-  /** The checked plan it runs. */
-  readonly plan: WorkflowPlan;
-  /**
-   * The run's events, from the moment of iterating to `run-finished`. Any
-   * number of listeners; a slow one misses events (told by `lagged`)
-   * rather than slowing the run.
-   */
-  readonly events: AsyncIterable<RunEvent>;
-  /** Counts, rates and latencies now. */
-  stats(): RunStats;
-  /**
-   * Changes a stage's concurrency now.
-   *
-   * @throws {RangeError} If no such stage has a concurrency, or `n` is bad.
-   */
-  resize(stage: string, concurrency: number): void;
-  /** Stops taking new items; items in flight finish and reach the sink. */
-  stop(): void;
-  /** Aborts at once: in-flight tasks' signals abort. Sinks are still closed. */
-  abort(reason?: unknown): void;
-  /** Resolves when the run has ended and its sinks are closed; never rejects. */
-  readonly done: Promise<RunSummary>;
-}
+import type { RunStats, RunSummary } from "./stats.ts";
+import { errorInfo, rootCause, statusOf } from "./ending.ts";
+import type { RunHandle, RunnerOptions, RunOptions } from "./handle.ts";
 
 /**
  * Runs a workflow. It is checked first: a wrong workflow throws a
@@ -563,14 +508,13 @@ class WorkflowRun implements RunHandle {
     this.#stopTicker();
     const stats = this.stats();
     const failed = this.#deadLetters;
-    const status: RunStatus = error !== undefined
-      ? (this.#aborted ? "aborted" : "failed")
-      : this.#stopping && !this.#sourceExhausted
-      ? "stopped"
+    const status = statusOf({
+      error,
+      aborted: this.#aborted,
+      stoppedEarly: this.#stopping && !this.#sourceExhausted,
       // A resumed run also answers for the failures of its earlier attempts.
-      : failed > 0 || (this.#checkpointer?.failedSoFar ?? 0) > 0
-      ? "completed-with-failures"
-      : "succeeded";
+      failed: failed + (this.#checkpointer?.failedSoFar ?? 0),
+    });
     const wallMs = this.#finishedAt - this.#startedAt;
     const summary: RunSummary = {
       runId: this.id,
@@ -599,30 +543,4 @@ class WorkflowRun implements RunHandle {
     this.#hub.publish({ type: "run-finished", summary });
     return summary;
   }
-}
-
-/**
- * A stage's failure reaches the sink through the stages after it, each of
- * which sees it as its source failing; the run reports the original.
- */
-function rootCause(error: unknown): unknown {
-  while (
-    error instanceof SourceError &&
-    (error.cause instanceof TaskError ||
-      error.cause instanceof ErrorBudgetError ||
-      error.cause instanceof SourceError)
-  ) {
-    error = error.cause;
-  }
-  return error;
-}
-
-function errorInfo(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message };
-  }
-  if (error instanceof DOMException) {
-    return { name: error.name, message: error.message };
-  }
-  return { name: "Error", message: describeThrown(error) };
 }
