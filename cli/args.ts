@@ -6,6 +6,7 @@
  * @module
  */
 
+import { closest } from "../lib/units/suggest.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { type Duration, parseDuration } from "../mod.ts";
 import { UsageError } from "./errors.ts";
@@ -135,7 +136,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   });
   const first = unknown[0];
   if (first !== undefined) {
-    const hint = closestFlag(first.replace(/^-+/, ""));
+    const hint = closest(first.replace(/^-+/, ""), FLAGS);
     throw new UsageError(
       `Unknown flag "${first}"${hint ? ` (did you mean "--${hint}"?)` : ""}`,
     );
@@ -296,35 +297,4 @@ function parseParams(pairs: readonly string[]): Record<string, string> {
     params[key] = pair.slice(at + 1);
   }
   return params;
-}
-
-function closestFlag(word: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const flag of FLAGS) {
-    // A prefix ("--conc") is as good as a near miss.
-    if (word.length >= 3 && flag.startsWith(word)) return flag;
-    const distance = editDistance(word, flag);
-    if (distance < bestDistance) {
-      best = flag;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
