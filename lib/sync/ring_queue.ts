@@ -1,11 +1,11 @@
 /**
- * A growable ring buffer: amortised O(1) push and shift without the O(n)
+ * A growable ring buffer: amortised O(1) at both ends, without the O(n)
  * `Array.prototype.shift`. Internal to poolflow.
  *
  * @module
  */
 
-/** FIFO queue on a power-of-two ring that doubles when full. */
+/** A double-ended queue on a power-of-two ring that doubles when full. */
 export class RingQueue<T> {
   #items: (T | undefined)[];
   #head = 0;
@@ -30,6 +30,36 @@ export class RingQueue<T> {
     if (this.#size > this.#mask) this.#grow();
     this.#items[(this.#head + this.#size) & this.#mask] = value;
     this.#size++;
+  }
+
+  /** Inserts at the head (a task put back at the front). */
+  unshift(value: T): void {
+    if (this.#size > this.#mask) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#items[this.#head] = value;
+    this.#size++;
+  }
+
+  /** The head, without removing it. */
+  peek(): T | undefined {
+    return this.#size === 0 ? undefined : this.#items[this.#head];
+  }
+
+  /** Removes and returns the tail; `undefined` when empty. */
+  pop(): T | undefined {
+    if (this.#size === 0) return undefined;
+    this.#size--;
+    const at = (this.#head + this.#size) & this.#mask;
+    const value = this.#items[at];
+    this.#items[at] = undefined;
+    return value;
+  }
+
+  /** Removes every item and returns them, head first. */
+  takeAll(): T[] {
+    const all: T[] = [];
+    while (this.#size > 0) all.push(this.shift() as T);
+    return all;
   }
 
   /** Removes and returns the head; `undefined` when empty. */

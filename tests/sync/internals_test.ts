@@ -248,3 +248,19 @@ Deno.test("RingQueue behaves like an array used as a FIFO under random pushes an
     { numRuns: 200 },
   );
 });
+
+Deno.test("RingQueue works at both ends across growth: unshift, pop, peek and takeAll", () => {
+  const queue = new RingQueue<number>(4);
+  for (let i = 1; i <= 6; i++) queue.push(i);
+  queue.unshift(0);
+  queue.unshift(-1);
+  assertEquals(queue.peek(), -1);
+  assertEquals(queue.pop(), 6);
+  assertEquals(queue.size, 7);
+  assertEquals(queue.takeAll(), [-1, 0, 1, 2, 3, 4, 5]);
+  assertEquals([queue.size, queue.peek(), queue.pop()], [
+    0,
+    undefined,
+    undefined,
+  ]);
+});
