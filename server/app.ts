@@ -22,7 +22,7 @@ import {
   DASHBOARD_HTML,
   DASHBOARD_SCRIPT,
 } from "./dashboard.ts";
-import { ApiError, type ErrorBody, type ErrorCode } from "./errors.ts";
+import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import { addRunRoutes } from "./routes_runs.ts";
 import type { RunRegistry } from "./runs.ts";
@@ -173,17 +173,11 @@ function reply(
   options: { field?: string | undefined; requestId?: string } = {},
   headers: Readonly<Record<string, string>> = {},
 ): Response {
-  const body: ErrorBody = {
-    error: {
-      code,
-      message,
-      ...(options.field === undefined ? {} : { field: options.field }),
-      ...(options.requestId === undefined
-        ? {}
-        : { requestId: options.requestId }),
-    },
-  };
-  return c.json(body, status as ContentfulStatusCode, { ...headers });
+  return c.json(
+    errorBody(code, message, options),
+    status as ContentfulStatusCode,
+    { ...headers },
+  );
 }
 
 /** Every failure's answer: the common body; detail goes to the log only. */

@@ -111,6 +111,31 @@ export class ApiError extends Error {
 }
 
 /**
+ * The body of every error answer: `{ error: { code, message, field?, requestId? } }`.
+ *
+ * @param code The machine-readable code.
+ * @param message What went wrong, for people.
+ * @param options The field at fault, and the request id of a 5xx.
+ * @returns The body.
+ */
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  options: { field?: string | undefined; requestId?: string | undefined } = {},
+): ErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...(options.field === undefined ? {} : { field: options.field }),
+      ...(options.requestId === undefined
+        ? {}
+        : { requestId: options.requestId }),
+    },
+  };
+}
+
+/**
  * A JSON error response with the common body.
  *
  * @param status The HTTP status.
@@ -138,17 +163,7 @@ export function errorResponse(
     headers?: Readonly<Record<string, string>>;
   } = {},
 ): Response {
-  const body: ErrorBody = {
-    error: {
-      code,
-      message,
-      ...(options.field === undefined ? {} : { field: options.field }),
-      ...(options.requestId === undefined
-        ? {}
-        : { requestId: options.requestId }),
-    },
-  };
-  return Response.json(body, {
+  return Response.json(errorBody(code, message, options), {
     status,
     headers: { "Cache-Control": "no-store", ...options.headers },
   });
