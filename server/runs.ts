@@ -21,6 +21,9 @@ import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
 
+/** How long a cancelled run waits for tasks that ignore their signal. */
+const CANCEL_GRACE_MS = 10_000;
+
 /** Where a run's items come from. */
 export type InputKind = "workflow" | "inline" | "csv";
 
@@ -155,7 +158,12 @@ export class RunRegistry {
         ...plan,
         sink: results.tee(plan.sink),
         deadLetter: results.teeDeadLetters(plan.deadLetter),
-      }, { progressInterval: this.#progressIntervalMs });
+      }, {
+        progressInterval: this.#progressIntervalMs,
+        // A cancelled run must end (and free its slot) even if a task
+        // ignores its signal.
+        abandonAfter: CANCEL_GRACE_MS,
+      });
     } catch (error) {
       if (error instanceof WorkflowError) {
         throw new ApiError(400, "bad_request", redactPaths(error.message), {

@@ -14,6 +14,7 @@ import { RingQueue } from "../sync/ring_queue.ts";
 import type { Permit, Semaphore } from "../sync/semaphore.ts";
 import { checkCount, describeValue } from "../units/check.ts";
 import { parseRate, type Rate } from "../units/rate.ts";
+import { parseDuration } from "../units/duration.ts";
 import type {
   Inputs,
   LatencyRecorder,
@@ -102,6 +103,10 @@ export class MapRun<I, O>
   #whenFinished: (() => void)[] = [];
   #filling = false;
   #fillAgain = false;
+  readonly #abandonAfterMs: number | undefined;
+  #abandonTimer: ReturnType<typeof setTimeout> | undefined;
+  // Set when tasks that ignored the stop were left behind.
+  #abandoned = false;
   // An input read from an async source after the run shrank below it.
   #parked: { input: I } | undefined;
 
@@ -149,6 +154,9 @@ export class MapRun<I, O>
     this.#limiter = options.limiter;
     this.#onRetry = options.onRetry;
     this.#latency = options.latency;
+    this.#abandonAfterMs = options.abandonAfter === undefined
+      ? undefined
+      : parseDuration(options.abandonAfter, "abandonAfter");
     this.#outer = options.signal;
     this.#plain = this.#policy.attempts === 1 &&
       this.#policy.timeoutMs === undefined && !this.#rate && !this.#limiter;
@@ -189,7 +197,10 @@ export class MapRun<I, O>
     return this.#retries;
   }
 
-  /** Attempts abandoned at their timeout that settled later anyway. */
+  /**
+   * Tasks left behind that settled later anyway: attempts abandoned at their
+   * timeout, and tasks abandoned after a stop (`abandonAfter`).
+   */
   get settledLate(): number {
     return this.#late;
   }
@@ -546,6 +557,10 @@ export class MapRun<I, O>
     attempts: number,
     startedAt: number,
   ): void {
+    if (this.#abandoned) {
+      this.#late++;
+      return;
+    }
     this.#running--;
     if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
     if (!this.#stopped || (this.#ordered && index < this.#acceptBelow)) {
@@ -561,6 +576,10 @@ export class MapRun<I, O>
     attempts: number,
     startedAt: number,
   ): void {
+    if (this.#abandoned) {
+      this.#late++;
+      return;
+    }
     this.#running--;
     // A task that never got to start (the run stopped first) took no time.
     if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
@@ -599,6 +618,13 @@ export class MapRun<I, O>
     if (this.#stopped) return;
     this.#stopped = true;
     this.#controller.abort(reason);
+    if (this.#abandonAfterMs !== undefined && this.#running > 0) {
+      this.#abandonTimer = setTimeout(() => {
+        this.#abandonTimer = undefined;
+        this.#abandoned = true;
+        this.#checkFinished();
+      }, this.#abandonAfterMs);
+    }
     this.#checkFinished();
   }
 
@@ -633,7 +659,7 @@ export class MapRun<I, O>
   }
 
   #checkFinished(): void {
-    if (this.#finishing || this.#running > 0) return;
+    if (this.#finishing || (this.#running > 0 && !this.#abandoned)) return;
     if (!this.#stopped && !(this.#sourceDone && !this.#pulling)) return;
     this.#finishing = true;
     this.#outer?.removeEventListener("abort", this.#onOuterAbort);
@@ -662,6 +688,7 @@ export class MapRun<I, O>
 
   #finish = (): void => {
     this.#finished = true;
+    clearTimeout(this.#abandonTimer);
     this.#held.clear();
     for (let r = this.#readers.shift(); r; r = this.#readers.shift()) {
       this.#endOfRun().then(r.resolve, r.reject);

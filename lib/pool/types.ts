@@ -8,6 +8,7 @@ import type { ErrorPolicy } from "../policy/policy.ts";
 import type { TaskError } from "../policy/errors.ts";
 import type { RateLimiter } from "../sync/rate_limiter.ts";
 import type { Semaphore } from "../sync/semaphore.ts";
+import type { Duration } from "../units/duration.ts";
 import type { Rate } from "../units/rate.ts";
 
 /** What a task function receives besides its input. */
@@ -95,6 +96,13 @@ export interface MapOptions<I = unknown> extends ErrorPolicy {
   limiter?: Semaphore;
   /** Called before a failed attempt is retried. */
   onRetry?: (event: RetryEvent<I>) => void;
+  /**
+   * Once the run stops (fail-fast, abort, leaving the loop), how long to
+   * wait for tasks that ignore their signal before ending without them;
+   * their late settlements are counted in `settledLate`. By default the run
+   * waits for every task, so nothing runs once the iteration has ended.
+   */
+  abandonAfter?: Duration;
   /**
    * Receives tasks' times from first attempt to outcome, in milliseconds:
    * every task's for the first 1024, then one in eight (a sample keeps the

@@ -20,6 +20,13 @@ export interface RunnerOptions {
   /** The run's id; defaults to a random UUID. */
   runId?: string;
   /**
+   * Once the run is aborted or fails, how long to wait for tasks that
+   * ignore their signal before ending without them (and closing the sinks).
+   * By default a run waits for every task; give each stage a `timeout`, or
+   * this, when tasks may hang.
+   */
+  abandonAfter?: Duration;
+  /**
    * Make the run durable: checkpoints let it resume after a crash, a kill
    * or an interruption without losing or repeating an item at its sinks.
    * Every stage then keeps input order. See `DurableOptions`.

@@ -15,7 +15,7 @@ import {
 import { describeThrown, SourceError } from "../policy/errors.ts";
 import type { Failure } from "../pool/types.ts";
 import { checkCount } from "../units/check.ts";
-import { parseDuration } from "../units/duration.ts";
+import { type Duration, parseDuration } from "../units/duration.ts";
 import type { AnyWorkflow } from "./define.ts";
 import { EventHub, type RunEvent } from "./events.ts";
 import { planWorkflow, WorkflowError, type WorkflowPlan } from "./plan.ts";
@@ -111,6 +111,7 @@ export function runPlan(
     intervalMs,
     options.signal,
     options.durable,
+    options.abandonAfter,
   );
 }
 
@@ -134,6 +135,7 @@ class WorkflowRun implements RunHandle {
   #sourceComplete = false;
   #resumedRunId: string | undefined;
   readonly #checkpointer: Checkpointer | undefined;
+  readonly #abandonAfter: Duration | undefined;
   #written = 0;
   #deadLetters = 0;
   #stopping = false;
@@ -150,9 +152,11 @@ class WorkflowRun implements RunHandle {
     intervalMs: number,
     outer: AbortSignal | undefined,
     durable: DurableOptions | undefined,
+    abandonAfter: Duration | undefined,
   ) {
     this.plan = plan;
     this.id = id;
+    this.#abandonAfter = abandonAfter;
     this.#checkpointer = durable ? new Checkpointer(plan, durable) : undefined;
     this.#intervalMs = intervalMs;
     this.#outer = outer;
@@ -236,6 +240,7 @@ class WorkflowRun implements RunHandle {
     for (const stage of this.plan.stages) {
       const wired = wireStage(stage, stream, {
         signal,
+        abandonAfter: this.#abandonAfter,
         failed: (name, outcome) => this.#failed(name, outcome),
         // Not abort(): the run failed, it was not aborted.
         fatal: (cause) => this.#controller.abort(cause),

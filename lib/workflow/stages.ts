@@ -12,6 +12,7 @@ import { ErrorBudgetError, TaskError } from "../policy/errors.ts";
 import { MapRun } from "../pool/map_run.ts";
 import type { Failure, TaskFn } from "../pool/types.ts";
 import { RateLimiter } from "../sync/rate_limiter.ts";
+import type { Duration } from "../units/duration.ts";
 import type { PlannedStage } from "./plan.ts";
 import { StageCounters } from "./stats.ts";
 import { positionOf, Tracked, valueOf } from "./tracked.ts";
@@ -20,6 +21,8 @@ import { positionOf, Tracked, valueOf } from "./tracked.ts";
 export interface StageHooks {
   /** The run's signal: aborting it stops every stage. */
   readonly signal: AbortSignal;
+  /** After a stop, how long to wait for tasks that ignore it. */
+  readonly abandonAfter?: Duration | undefined;
   /** A failed item, after its retries. */
   failed(stage: string, outcome: Failure<unknown>): Promise<void>;
   /** A stage's own fail-fast failure: the whole run must stop. */
@@ -78,6 +81,9 @@ export function wireStage(
       ? {}
       : { rateLimit: new RateLimiter(stage.rateLimit) }),
     signal: hooks.signal,
+    ...(hooks.abandonAfter === undefined
+      ? {}
+      : { abandonAfter: hooks.abandonAfter }),
     latency: counters.latency,
     onRetry: (e) => {
       counters.retried++;

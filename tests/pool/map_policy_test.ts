@@ -703,3 +703,59 @@ Deno.test("mapConcurrent() leaves the shared Semaphore's queue when the run is a
   held.release();
   assertEquals(semaphore.running, 0);
 });
+
+// ---------------------------------------------------------------- abandonAfter
+
+Deno.test("mapConcurrent() with abandonAfter ends a stopped run without a task that ignores its signal", async () => {
+  using time = useFakeTime();
+  let release!: () => void;
+  const stubborn = new Promise<number>((resolve) =>
+    release = () => resolve(-1)
+  );
+  const run = mapConcurrent([0, 1, 2], (n) => (n === 0 ? stubborn : n), {
+    concurrency: 3,
+    abandonAfter: "100ms",
+  });
+  const seen: number[] = [];
+  const loop = (async () => {
+    for await (const outcome of run) {
+      if (outcome.ok) seen.push(outcome.value);
+      if (seen.length === 2) break;
+    }
+  })();
+  let exited = false;
+  loop.then(() => exited = true);
+  await time.tickAsync(99);
+  assertFalse(
+    exited,
+    "the loop waits for the stubborn task until abandonAfter",
+  );
+  await time.tickAsync(2);
+  await loop;
+  assert(exited);
+  assertEquals(seen.sort(), [1, 2]);
+  assertEquals(run.settledLate, 0);
+  release();
+  await Promise.resolve();
+  await Promise.resolve();
+  assertEquals(run.settledLate, 1);
+});
+
+Deno.test("mapConcurrent() without abandonAfter waits for every task after a stop", async () => {
+  using time = useFakeTime();
+  let release!: () => void;
+  const stubborn = new Promise<number>((resolve) =>
+    release = () => resolve(-1)
+  );
+  const run = mapConcurrent([0], () => stubborn, { concurrency: 1 });
+  const next = run.next();
+  run.abort(new Error("stop"));
+  let settled = false;
+  next.then(() => settled = true, () => settled = true);
+  await time.tickAsync(60_000);
+  assertFalse(settled);
+  release();
+  const error = await next.then(() => undefined, (e: unknown) => e);
+  assertInstanceOf(error, Error);
+  assertEquals(error.message, "stop");
+});

@@ -1058,3 +1058,38 @@ Deno.test("run() passes the params to the pipeline function", async () => {
   ).done;
   assertEquals(out.items.sort((a, b) => a - b), [0, 10, 20]);
 });
+
+Deno.test("run() with abandonAfter ends an aborted run whose task ignores its signal, and closes its sinks", async () => {
+  let release!: () => void;
+  const stubborn = new Promise<void>((resolve) => release = resolve);
+  const closed: string[] = [];
+  const sink: Sink<number> = {
+    kind: "test",
+    location: "memory",
+    open: () =>
+      Promise.resolve({
+        write: () => {},
+        close: () => (closed.push("sink"), Promise.resolve()),
+      }),
+  };
+  const handle = run(
+    defineWorkflow({
+      name: "w",
+      source: range(3),
+      pipeline: (rows) =>
+        rows.map(
+          "stuck",
+          async (n) => (n === 0 ? await stubborn : undefined, n),
+        ),
+      sink,
+    }),
+    { abandonAfter: 20 },
+  );
+  await sleep(5);
+  handle.abort(new Error("cancelled"));
+  const summary = await handle.done;
+  assertEquals(summary.status, "aborted");
+  assertEquals(closed, ["sink"]);
+  release();
+  await sleep(1);
+});
