@@ -116,7 +116,12 @@ export interface Source<T> {
  * @typeParam T The item type it accepts.
  */
 export interface SinkWriter<T> {
-  /** Writes one item. A property, so `Sink<T>` is checked contravariantly. */
+  /**
+   * Writes one item. A property, so `Sink<T>` is checked contravariantly.
+   * An item the sink cannot hold (no JSON form, a CSV row of the wrong
+   * shape) makes it throw a `TypeError` at once: the run fails that item
+   * alone (stage `"sink"`). Any other error fails the run.
+   */
   readonly write: (item: T) => void | Promise<void>;
   /** Flushes and commits what was written, and releases the resource. */
   close(): Promise<void>;

@@ -308,12 +308,9 @@ class WorkflowRun implements RunHandle {
         await this.#writeDurably(output, sink, checkpointer);
         finished = this.#sourceComplete;
       } else {
+        let index = 0;
         for await (const item of output) {
-          if (sink) {
-            const pending = sink.write(item);
-            if (pending) await pending;
-          }
-          this.#written++;
+          if (await this.#write(sink, item, index++, -1)) this.#written++;
         }
       }
     } catch (caught) {
@@ -392,15 +389,50 @@ class WorkflowRun implements RunHandle {
         if (checkpointer.due()) await commit(tracked.position, "running");
         lastPosition = tracked.position;
       }
-      if (sink) {
-        const pending = sink.write(tracked.value);
-        if (pending) await pending;
+      if (
+        await this.#write(sink, tracked.value, this.#written, tracked.position)
+      ) {
+        checkpointer.wrote();
+        this.#written++;
       }
-      checkpointer.wrote();
-      this.#written++;
     }
     // Every position read is done: written, filtered out or failed.
     await commit(this.#position, this.#sourceComplete ? "finished" : "running");
+  }
+
+  /**
+   * Writes one item; says whether it was written. A sink that cannot hold
+   * an item (an item with no JSON form, a CSV row of the wrong shape)
+   * throws a `TypeError` from `write`: that item fails, under the workflow's
+   * policy, and the run goes on. Other errors (a full disk) fail the run.
+   */
+  async #write(
+    sink: SinkWriter<unknown> | undefined,
+    item: unknown,
+    index: number,
+    position: number,
+  ): Promise<boolean> {
+    if (!sink) return true;
+    let pending: void | Promise<void>;
+    try {
+      pending = sink.write(item);
+    } catch (error) {
+      if (!(error instanceof TypeError) || this.plan.policy.failFast) {
+        throw error;
+      }
+      this.#deadLetters++;
+      const message = describeThrown(error);
+      this.#publishFailure("sink", index, message, 1);
+      await this.#sendDeadLetter(position, {
+        stage: "sink",
+        input: item,
+        error: message,
+        attempts: 1,
+      });
+      return false;
+    }
+    if (pending) await pending;
+    return true;
   }
 
   /** Source items, counted, limited, stoppable; invalid records become failures. */

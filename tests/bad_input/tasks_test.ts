@@ -137,7 +137,7 @@ Deno.test("a task that rejects after the run was aborted: the run reports the ab
   }
 });
 
-Deno.test("a task that returns undefined: collect() keeps it; toJsonl fails the whole run at that item", async () => {
+Deno.test("a task that returns undefined: collect() keeps it; toJsonl dead-letters that item and goes on", async () => {
   const kept = await runTask((n) => n === 2 ? undefined : n);
   assertEquals(kept.summary.status, "succeeded");
   assertEquals(kept.out, [1, undefined, 3, 4]);
@@ -153,15 +153,26 @@ Deno.test("a task that returns undefined: collect() keeps it; toJsonl fails the 
       sink: toJsonl(path),
       deadLetter: dead,
     })).done;
-    // Not a dead letter: the sink's error ends the run.
-    assertEquals(summary.status, "failed");
-    assertEquals(summary.error, {
-      name: "TypeError",
-      message:
-        `Cannot write undefined to the JSON-lines sink "${path}": it has no JSON form`,
-    });
-    assertEquals(dead.items, []);
-    // What came before it is kept; what came after is not written.
-    assertEquals(await jsonLines(path), [1]);
+    // The sink cannot hold it: that item fails, the others are written.
+    assertEquals(summary.status, "completed-with-failures");
+    assertEquals(dead.items, [{
+      stage: "sink",
+      input: undefined,
+      error:
+        `TypeError: Cannot write undefined to the JSON-lines sink "${path}": it has no JSON form`,
+      attempts: 1,
+    }]);
+    assertEquals(await jsonLines(path), [1, 3, 4]);
+
+    // Under fail-fast it stops the run, after what came before it.
+    const failFast = await run(defineWorkflow({
+      name: "undefined-fail-fast",
+      source: fromIterable([1, 2, 3, 4]),
+      errors: { onError: "fail-fast" },
+      pipeline: (rows) => rows.map("task", (n) => n === 2 ? undefined : n),
+      sink: toJsonl(path),
+    })).done;
+    assertEquals(failFast.status, "failed");
+    assertEquals(failFast.error?.name, "TypeError");
   });
 });
