@@ -74,7 +74,9 @@ export async function tokenMatches(
  * ```
  */
 export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
-  const expected = sha256(token);
+  // Hashed on first use: a server that never checks a token starts no
+  // crypto work (which would outlive a short-lived server, as in tests).
+  let expected: Promise<Uint8Array> | undefined;
   return async (c, next) => {
     const header = c.req.header("authorization");
     const match = header === undefined
@@ -88,6 +90,7 @@ export function bearerAuth(token: string): MiddlewareHandler<AppEnv> {
         { headers: { "WWW-Authenticate": 'Bearer realm="poolflow"' } },
       );
     }
+    expected ??= sha256(token);
     if (!(await tokenMatches(await expected, match[1]!))) {
       throw new ApiError(401, "unauthorized", "Invalid token", {
         headers: {
