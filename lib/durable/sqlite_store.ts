@@ -21,11 +21,16 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS checkpoints_scope ON checkpoints (scope, updated_at);
+CREATE TABLE IF NOT EXISTS done_keys (
+  run_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  PRIMARY KEY (run_id, key)
+) WITHOUT ROWID;
 `;
 
 /**
  * Checkpoints in a SQLite file (created with its folder). Each save is one
- * statement, so a crash leaves the previous record or the new one. The
+ * transaction, so a crash leaves the previous record or the new one. The
  * database runs in WAL mode with full sync, so a saved checkpoint survives
  * a power cut, not only a crash.
  *
@@ -53,6 +58,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   readonly #db: DatabaseSync;
   readonly #save: StatementSync;
   readonly #latest: StatementSync;
+  readonly #addKey: StatementSync;
+  readonly #keys: StatementSync;
 
   /**
    * Opens (or creates) the store.
@@ -78,6 +85,10 @@ export class SqliteCheckpointStore implements CheckpointStore {
     this.#save = this.#db.prepare(
       "INSERT OR REPLACE INTO checkpoints (run_id, scope, record, updated_at) VALUES (?, ?, ?, ?)",
     );
+    this.#addKey = this.#db.prepare(
+      "INSERT OR IGNORE INTO done_keys (run_id, key) VALUES (?, ?)",
+    );
+    this.#keys = this.#db.prepare("SELECT key FROM done_keys WHERE run_id = ?");
     this.#latest = this.#db.prepare(
       "SELECT record FROM checkpoints WHERE scope = ? ORDER BY updated_at DESC, rowid DESC LIMIT 1",
     );
@@ -91,15 +102,35 @@ export class SqliteCheckpointStore implements CheckpointStore {
     );
   }
 
-  /** Saves (replaces) the record of its run in one statement. */
-  save(record: CheckpointRecord): Promise<void> {
-    this.#save.run(
-      record.runId,
-      record.scope,
-      JSON.stringify(record),
-      record.updatedAt,
-    );
+  /**
+   * Saves (replaces) the record of its run and adds its done keys, in one
+   * transaction.
+   */
+  save(
+    record: CheckpointRecord,
+    doneKeys: readonly string[] = [],
+  ): Promise<void> {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#save.run(
+        record.runId,
+        record.scope,
+        JSON.stringify(record),
+        record.updatedAt,
+      );
+      for (const key of doneKeys) this.#addKey.run(record.runId, key);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
     return Promise.resolve();
+  }
+
+  /** Every item key recorded as done for a run. */
+  doneKeys(runId: string): Promise<ReadonlySet<string>> {
+    const rows = this.#keys.all(runId) as { key: string }[];
+    return Promise.resolve(new Set(rows.map((row) => row.key)));
   }
 
   /** Closes the database. */

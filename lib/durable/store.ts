@@ -46,8 +46,13 @@ export interface CheckpointRecord {
 export interface CheckpointStore {
   /** The latest record of `scope`, or `undefined`. */
   latest(scope: string): Promise<CheckpointRecord | undefined>;
-  /** Saves (replaces) the record of its run, atomically. */
-  save(record: CheckpointRecord): Promise<void>;
+  /**
+   * Saves (replaces) the record of its run and adds the item keys that
+   * became done with it, atomically: both or neither.
+   */
+  save(record: CheckpointRecord, doneKeys?: readonly string[]): Promise<void>;
+  /** Every item key recorded as done for a run. */
+  doneKeys(runId: string): Promise<ReadonlySet<string>>;
   /** Releases the store. */
   close(): void;
 }
@@ -121,6 +126,7 @@ export class CheckpointStoreError extends Error {
  */
 export class MemoryCheckpointStore implements CheckpointStore {
   readonly #records = new Map<string, CheckpointRecord>();
+  readonly #keys = new Map<string, Set<string>>();
 
   /** The latest record of `scope`, or `undefined`. */
   latest(scope: string): Promise<CheckpointRecord | undefined> {
@@ -136,10 +142,23 @@ export class MemoryCheckpointStore implements CheckpointStore {
     return Promise.resolve(found);
   }
 
-  /** Saves (replaces) the record of its run. */
-  save(record: CheckpointRecord): Promise<void> {
+  /** Saves (replaces) the record of its run, and adds its done keys. */
+  save(
+    record: CheckpointRecord,
+    doneKeys: readonly string[] = [],
+  ): Promise<void> {
     this.#records.set(record.runId, structuredClone(record));
+    if (doneKeys.length > 0) {
+      const keys = this.#keys.get(record.runId) ?? new Set<string>();
+      for (const key of doneKeys) keys.add(key);
+      this.#keys.set(record.runId, keys);
+    }
     return Promise.resolve();
+  }
+
+  /** Every item key recorded as done for a run. */
+  doneKeys(runId: string): Promise<ReadonlySet<string>> {
+    return Promise.resolve(new Set(this.#keys.get(runId)));
   }
 
   /** Does nothing: memory needs no release. */

@@ -51,6 +51,11 @@ export interface DurableStart {
   readonly skipBelow: number;
   /** What each sink committed, to resume from. */
   readonly sinks: Readonly<Record<string, SinkCheckpoint>>;
+  /**
+   * For a workflow with an item key, resuming: the keys of the inputs
+   * already done, skipped by key rather than by position.
+   */
+  readonly doneKeys: ReadonlySet<string> | undefined;
 }
 
 interface HeldLetter {
@@ -68,6 +73,8 @@ export class Checkpointer {
   #store: CheckpointStore | undefined;
   #record: CheckpointRecord | undefined;
   #held: HeldLetter[] = [];
+  // Keys of inputs in flight, by position, until a checkpoint passes them.
+  #pendingKeys: { position: number; key: string }[] = [];
   #sinceCheckpoint = 0;
   #lastCheckpointAt = 0;
 
@@ -158,7 +165,15 @@ export class Checkpointer {
       runId: this.#record.runId,
       skipBelow: this.#record.watermark,
       sinks: this.#record.sinks,
+      doneKeys: previous && this.#plan.key
+        ? await this.#store.doneKeys(previous.runId)
+        : undefined,
     };
+  }
+
+  /** An input's key, recorded as done once a checkpoint passes its position. */
+  noteKey(position: number, key: string): void {
+    this.#pendingKeys.push({ position, key });
   }
 
   /** A dead letter waits until its position is below the watermark. */
@@ -214,7 +229,15 @@ export class Checkpointer {
       status,
       updatedAt: Date.now(),
     };
-    await this.#store!.save(this.#record);
+    // Keys come in position order, so those below the watermark lead.
+    let passed = 0;
+    while (
+      passed < this.#pendingKeys.length &&
+      this.#pendingKeys[passed]!.position < watermark
+    ) passed++;
+    const doneKeys = this.#pendingKeys.slice(0, passed).map((k) => k.key);
+    await this.#store!.save(this.#record, doneKeys);
+    this.#pendingKeys = this.#pendingKeys.slice(passed);
     // The record holds totals; the caller counts afresh from here.
     this.#sinceCheckpoint = 0;
     this.#lastCheckpointAt = Date.now();

@@ -68,6 +68,14 @@ export interface WorkflowSpec<P extends ParamsSpec, Row, Out> {
   rateLimit?: Rate;
   /** Error policy of each stage, unless the stage says. */
   errors?: ErrorPolicy;
+  /**
+   * The item key of a source row, such as its id. A durable run records
+   * finished inputs by key as well as by position, so a resumed run skips
+   * finished inputs by key even when the input changed (with `force`): rows
+   * added, removed or reordered. Keys are compared as strings and must be
+   * unique.
+   */
+  key?: (row: Row) => string | number;
 }
 
 /** Marks a value made by `defineWorkflow`, across copies of this module. */
@@ -113,6 +121,8 @@ export interface AnyWorkflow {
   readonly rateLimit?: Rate | undefined;
   /** Default error policy. */
   readonly errors?: ErrorPolicy | undefined;
+  /** The item key of a source row. */
+  readonly key?: unknown;
   /** The mark of `defineWorkflow`. */
   readonly [WORKFLOW]: true;
 }

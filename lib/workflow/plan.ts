@@ -141,6 +141,8 @@ export interface WorkflowPlan {
   readonly limit: number | undefined;
   /** The workflow-wide error policy, for what fails outside a stage. */
   readonly policy: ResolvedPolicy;
+  /** The item key of a source row, if the workflow names one. */
+  readonly key: ((row: unknown) => string | number) | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -264,6 +266,14 @@ export function planWorkflow(
         "concurrency",
       ),
   );
+  if (spec.key !== undefined && typeof spec.key !== "function") {
+    fail(
+      "key",
+      `Invalid key: expected a function (row) => string | number, got ${
+        describeValue(spec.key)
+      }`,
+    );
+  }
   if (spec.ordered !== undefined && typeof spec.ordered !== "boolean") {
     fail(
       "ordered",
@@ -366,5 +376,6 @@ export function planWorkflow(
     deadLetter,
     limit,
     policy,
+    key: spec.key as ((row: unknown) => string | number) | undefined,
   };
 }

@@ -134,6 +134,7 @@ class WorkflowRun implements RunHandle {
   #invalid = 0;
   #sourceComplete = false;
   #resumedRunId: string | undefined;
+  #doneKeys: ReadonlySet<string> | undefined;
   readonly #checkpointer: Checkpointer | undefined;
   readonly #abandonAfter: Duration | undefined;
   #written = 0;
@@ -288,6 +289,7 @@ class WorkflowRun implements RunHandle {
       const start = await checkpointer?.begin(this.id);
       if (start) {
         this.#skipBelow = start.skipBelow;
+        this.#doneKeys = start.doneKeys;
         if (start.runId !== this.id) this.#resumedRunId = start.runId;
       }
       // A missing input must not cost an existing output: look first (a
@@ -440,20 +442,49 @@ class WorkflowRun implements RunHandle {
     reader: SourceReader<unknown>,
   ): AsyncGenerator<unknown, void, undefined> {
     const limit = this.plan.limit ?? Infinity;
-    const tracked = this.#checkpointer !== undefined;
+    const checkpointer = this.#checkpointer;
+    // A durable workflow with an item key records keys, and a resumed one
+    // skips by key (valid items) rather than by position.
+    const keyOf = checkpointer ? this.plan.key : undefined;
     if (this.#stopping || limit === 0) return;
     for await (const item of reader) {
       const position = this.#position++;
-      // A resumed run skips what its checkpoint says is done.
-      if (position < this.#skipBelow) {
+      const invalid = item instanceof InvalidRecord;
+      let key: string | undefined;
+      let keyError: unknown;
+      if (keyOf && !invalid) {
+        try {
+          key = String(keyOf(item));
+        } catch (error) {
+          keyError = error;
+        }
+      }
+      const done = key !== undefined && this.#doneKeys
+        ? this.#doneKeys.has(key)
+        : position < this.#skipBelow;
+      if (done) {
         this.#skipped++;
       } else {
         this.#read++;
-        if (item instanceof InvalidRecord) {
+        if (invalid) {
           this.#invalid++;
-          await this.#invalidRecord(item, position);
+          await this.#sourceFailure(
+            position,
+            item.message,
+            item.text,
+            item.line,
+          );
+        } else if (keyError !== undefined) {
+          await this.#sourceFailure(
+            position,
+            `Cannot take the key of item ${position}: ${
+              describeThrown(keyError)
+            }`,
+            item,
+          );
         } else {
-          yield tracked ? new Tracked(position, item) : item;
+          if (key !== undefined) checkpointer!.noteKey(position, key);
+          yield checkpointer ? new Tracked(position, item) : item;
         }
       }
       if (this.#position >= limit) {
@@ -466,20 +497,26 @@ class WorkflowRun implements RunHandle {
     this.#sourceComplete = true;
   }
 
-  async #invalidRecord(record: InvalidRecord, position: number): Promise<void> {
-    // An invalid record is under the first stage's policy (or the workflow's).
+  /** A source item that cannot go on: a failure at stage "source". */
+  async #sourceFailure(
+    position: number,
+    message: string,
+    input: unknown,
+    line?: number,
+  ): Promise<void> {
+    // It is under the first stage's policy (or the workflow's).
     const failFast = (this.plan.stages[0]?.policy ?? this.plan.policy).failFast;
     if (failFast) {
-      throw new SourceError(position, new Error(record.message));
+      throw new SourceError(position, new Error(message));
     }
     this.#deadLetters++;
-    this.#publishFailure("source", position, record.message, 1);
+    this.#publishFailure("source", position, message, 1);
     await this.#sendDeadLetter(position, {
       stage: "source",
-      input: record.text,
-      error: record.message,
+      input,
+      error: message,
       attempts: 1,
-      line: record.line,
+      ...(line === undefined ? {} : { line }),
     });
   }
 

@@ -25,6 +25,7 @@ export const WORKFLOW_KEYS = [
   "ordered",
   "rateLimit",
   "errors",
+  "key",
 ] as const;
 const PARAM_KEYS = ["type", "default", "description"] as const;
 export const STAGE_KEYS = [

@@ -70,9 +70,13 @@ export class SpyStore implements CheckpointStore {
     return this.inner.latest(scope);
   }
 
-  save(record: CheckpointRecord): Promise<void> {
+  save(record: CheckpointRecord, doneKeys?: readonly string[]): Promise<void> {
     this.saved.push(structuredClone(record));
-    return this.inner.save(record);
+    return this.inner.save(record, doneKeys);
+  }
+
+  doneKeys(runId: string): Promise<ReadonlySet<string>> {
+    return this.inner.doneKeys(runId);
   }
 
   close(): void {

@@ -607,6 +607,7 @@ Deno.test({
           for (let i = 0; i < 5; i++) await sleep(0);
           await store.save(record);
         },
+        doneKeys: (runId: string) => store.doneKeys(runId),
         close: () => store.close(),
       };
       const summary = await run(
