@@ -32,6 +32,8 @@ export interface ServerSettings {
   progressInterval?: string | undefined;
   /** Answer remote clients without a token. */
   allowRemoteWithoutToken?: boolean | undefined;
+  /** The SQLite file of durable runs' checkpoints. */
+  checkpoints?: string | undefined;
 }
 
 /** The names of the settings where they came from, for messages. */
@@ -49,6 +51,7 @@ export const ENV_NAMES: SettingNames = {
   corsOrigins: "POOLFLOW_CORS_ORIGINS",
   progressInterval: "POOLFLOW_PROGRESS_INTERVAL",
   allowRemoteWithoutToken: "POOLFLOW_ALLOW_REMOTE_WITHOUT_TOKEN",
+  checkpoints: "POOLFLOW_CHECKPOINTS",
 };
 
 function count(
@@ -70,7 +73,8 @@ function count(
  * @param settings The settings.
  * @param names Where each came from (a flag or an environment variable).
  * @returns The options.
- * @throws {TypeError} If the workflow folder is missing or a number is not one.
+ * @throws {TypeError} If the workflow folder is missing, a number is not
+ * one, or the checkpoint file is empty.
  *
  * @example
  * ```ts
@@ -114,6 +118,14 @@ export function optionsFromSettings(
   }
   if (settings.allowRemoteWithoutToken === true) {
     options.allowRemoteWithoutToken = true;
+  }
+  if (settings.checkpoints !== undefined) {
+    if (settings.checkpoints.trim() === "") {
+      throw new TypeError(
+        `Missing the value of ${names.checkpoints}: give the path of a SQLite file, such as .poolflow/checkpoints.db`,
+      );
+    }
+    options.checkpoints = settings.checkpoints;
   }
   return options;
 }
@@ -167,5 +179,6 @@ export function optionsFromEnv(
     ),
     progressInterval: text("progressInterval"),
     allowRemoteWithoutToken: allow === "1" || allow === "true",
+    checkpoints: text("checkpoints"),
   }, ENV_NAMES);
 }

@@ -8,6 +8,7 @@
  */
 
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { SqliteCheckpointStore } from "../lib/durable/sqlite_store.ts";
 import { type Duration, parseDuration } from "../lib/units/duration.ts";
 import { createApp } from "./app.ts";
 import { type ClientInfo, consoleLogger, type Logger } from "./context.ts";
@@ -46,6 +47,20 @@ export interface ServerOptions {
   allowRemoteWithoutToken?: boolean;
   /** Receives errors in detail (clients only get a request id). Defaults to stderr. */
   log?: Logger;
+  /**
+   * The path of a SQLite file (created with its folder) where durable runs
+   * keep their checkpoints. With it, every run whose outputs are files
+   * (`.jsonl`, `.csv`, `.json`) or none is durable, and `POST /runs`
+   * takes `"resume": true` to continue the latest unfinished one. Without
+   * it, no run is durable.
+   */
+  checkpoints?: string | undefined;
+  /**
+   * How long `close()` lets running runs stop gracefully (no new items;
+   * items in flight finish, durable runs commit a checkpoint) before
+   * aborting them. Defaults to 0: `close()` aborts them at once.
+   */
+  shutdownGrace?: Duration;
 }
 
 /** The HTTP runner: a `fetch` handler for `Deno.serve`, and its shutdown. */
@@ -67,8 +82,12 @@ export interface PoolflowServer {
    */
   ready(): Promise<readonly string[]>;
   /**
-   * Refuses new requests (503), aborts the running runs, ends every open
-   * stream, and resolves once all have ended and every timer is stopped.
+   * Refuses new requests (503) and ends the running runs: aborts them, or
+   * with `shutdownGrace` stops them gracefully first (durable ones keep
+   * their outputs to resume) and aborts those still going after it. Then
+   * ends every open stream, closes the checkpoint store, and resolves once
+   * all have ended and every timer is stopped. Calling it again while it
+   * waits aborts the runs at once.
    */
   close(): Promise<void>;
 }
@@ -84,6 +103,7 @@ const CLOSE_GRACE_MS = 1000;
  * @returns The server.
  * @throws {TypeError} If the token, a limit or a workflow is invalid.
  * @throws {RangeError} If a limit or duration is out of range.
+ * @throws {CheckpointStoreError} If the `checkpoints` file cannot be opened.
  *
  * @example Run a registered workflow over HTTP, in-process
  * ```ts
@@ -144,6 +164,18 @@ export function createServer(options: ServerOptions): PoolflowServer {
       "Invalid progressInterval or keepAliveInterval: expected at least 10ms",
     );
   }
+  const graceMs = parseDuration(options.shutdownGrace ?? 0, "shutdownGrace");
+  if (
+    options.checkpoints !== undefined &&
+    (typeof options.checkpoints !== "string" ||
+      options.checkpoints.trim() === "")
+  ) {
+    throw new TypeError(
+      `Invalid checkpoints: expected the path of a SQLite file, such as ".poolflow/checkpoints.db", got ${
+        JSON.stringify(options.checkpoints)
+      }`,
+    );
+  }
   const log = options.log ?? consoleLogger;
   const loading: Promise<ReadonlyMap<string, AnyWorkflow>> =
     typeof options.workflows === "string" || options.workflows instanceof URL
@@ -166,7 +198,11 @@ export function createServer(options: ServerOptions): PoolflowServer {
     }
   };
 
-  const runs = new RunRegistry({ limits, progressIntervalMs });
+  // Opened last: nothing can fail after it and leave it open.
+  const checkpoints = options.checkpoints === undefined
+    ? undefined
+    : new SqliteCheckpointStore(options.checkpoints);
+  const runs = new RunRegistry({ limits, progressIntervalMs, checkpoints });
   const streams = new StreamTracker(limits.maxEventStreams);
   const app = createApp({
     limits,
@@ -195,10 +231,16 @@ export function createServer(options: ServerOptions): PoolflowServer {
       return [...map.keys()];
     },
     close(): Promise<void> {
+      // A second call while the runs get their grace: abort them now.
+      if (closing !== undefined) void runs.close();
       closing ??= (async () => {
         // Runs end first, so their streams can send `run-finished`.
         streams.refuse();
-        await runs.close();
+        try {
+          await runs.close(graceMs);
+        } finally {
+          checkpoints?.close();
+        }
         await streams.close(CLOSE_GRACE_MS);
       })();
       return closing;

@@ -2,7 +2,11 @@
  * The server's command line: `deno run -A server.ts --workflows <folder>`.
  * It refuses to listen beyond loopback without a token unless told so
  * explicitly, loads the workflows before listening, and on Ctrl-C (or
- * SIGTERM) aborts the runs, ends the streams and stops.
+ * SIGTERM, which Deno Deploy sends before stopping an instance) takes no
+ * new runs, stops the running ones gracefully (items in flight finish,
+ * durable runs commit a checkpoint and keep their outputs to resume),
+ * aborts those still going after a grace period, ends the streams and
+ * stops. A second signal aborts at once.
  *
  * @module
  */
@@ -12,12 +16,16 @@ import { isLoopback } from "./auth.ts";
 import { optionsFromSettings, type SettingNames } from "./config.ts";
 import { consoleLogger } from "./context.ts";
 import { createServer } from "./create.ts";
+import { type Duration, parseDuration } from "../lib/units/duration.ts";
 
 /** Options of {@linkcode main}, for tests. */
 export interface MainOptions {
   /** Reads an environment variable (`POOLFLOW_TOKEN`). Defaults to `Deno.env.get`. */
   readonly env?: (name: string) => string | undefined;
-  /** Stops the server when aborted; without it, SIGINT and SIGTERM do. */
+  /**
+   * Stops the server (gracefully) when aborted; without it, SIGINT and
+   * SIGTERM do.
+   */
   readonly signal?: AbortSignal;
   /** Called once listening, with the address. */
   readonly onListen?: (address: { hostname: string; port: number }) => void;
@@ -42,6 +50,10 @@ Options:
   --max-body-bytes <n>          Largest request body (default 1048576)
   --cors-origin <origin>        Allow browser calls from this origin (repeatable)
   --progress-interval <dur>     Interval of progress events (default 1s)
+  --checkpoints <file>          Make runs durable: keep checkpoints in this
+                                SQLite file; POST /runs takes "resume": true
+  --grace <duration>            On SIGINT or SIGTERM, how long running runs get
+                                to finish their items in flight (default 10s)
   --allow-remote-without-token  Listen beyond loopback without a token (unsafe)
   -h, --help                    Show this help
 `;
@@ -57,7 +69,11 @@ const FLAG_NAMES: SettingNames = {
   corsOrigins: "--cors-origin",
   progressInterval: "--progress-interval",
   allowRemoteWithoutToken: "--allow-remote-without-token",
+  checkpoints: "--checkpoints",
 };
+
+/** How long running runs get to stop gracefully on a signal, by default. */
+const DEFAULT_GRACE = "10s";
 
 /** Exit code of a wrong command line. */
 const USAGE = 64;
@@ -104,6 +120,8 @@ export async function main(
       "max-body-bytes",
       "cors-origin",
       "progress-interval",
+      "checkpoints",
+      "grace",
     ],
     collect: ["cors-origin"],
     alias: { help: "h" },
@@ -142,7 +160,15 @@ export async function main(
       corsOrigins: flags["cors-origin"],
       progressInterval: flags["progress-interval"],
       allowRemoteWithoutToken: flags["allow-remote-without-token"],
+      checkpoints: flags.checkpoints,
     }, FLAG_NAMES);
+  } catch (error) {
+    print((error as Error).message);
+    return USAGE;
+  }
+  const grace = flags.grace ?? DEFAULT_GRACE;
+  try {
+    parseDuration(grace as Duration, "--grace");
   } catch (error) {
     print((error as Error).message);
     return USAGE;
@@ -162,6 +188,7 @@ export async function main(
   try {
     server = createServer({
       ...serverOptions,
+      shutdownGrace: grace as Duration,
       log: (entry) => {
         if (listening) consoleLogger(entry);
       },
@@ -180,7 +207,22 @@ export async function main(
   }
 
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  let signalled = 0;
+  const onSignal = () => {
+    signalled++;
+    if (signalled === 1) {
+      print(
+        `Stopping: no new runs; running ones have ${grace} to finish their items in flight (signal again to abort them)`,
+      );
+      stop.abort();
+    } else if (signalled === 2) {
+      print("Aborting the running runs (signal again to exit now)");
+      // Closing again cuts the grace period short.
+      void server.close();
+    } else {
+      Deno.exit(130);
+    }
+  };
   const signals: Deno.Signal[] = options.signal === undefined
     ? ["SIGINT", "SIGTERM"]
     : [];
@@ -205,9 +247,13 @@ export async function main(
   await new Promise<void>((resolve) =>
     stop.signal.addEventListener("abort", () => resolve(), { once: true })
   );
-  for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
-  options.signal?.removeEventListener("abort", onSignal);
-  await server.close();
-  await http.shutdown();
+  try {
+    // Signals stay heard while the runs stop: a second one aborts them.
+    await server.close();
+    await http.shutdown();
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    options.signal?.removeEventListener("abort", onSignal);
+  }
   return 0;
 }

@@ -24,9 +24,42 @@ export interface CreateRunRequest {
   readonly concurrency: number | undefined;
   /** Inline input rows instead of the workflow's source, if given. */
   readonly input: readonly unknown[] | undefined;
+  /**
+   * Continue the latest unfinished durable run of the workflow writing to
+   * the same outputs, instead of starting again.
+   */
+  readonly resume: boolean;
+  /** With `resume`: resume even if the workflow or its input changed. */
+  readonly force: boolean;
 }
 
-const CREATE_FIELDS = ["workflow", "params", "concurrency", "input"] as const;
+const CREATE_FIELDS = [
+  "workflow",
+  "params",
+  "concurrency",
+  "input",
+  "resume",
+  "force",
+] as const;
+
+function checkFlag(value: unknown, field: string): boolean {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw badRequest(
+      field,
+      `Invalid ${field}: expected true or false, got ${describeValue(value)}`,
+    );
+  }
+  return value === true;
+}
+
+function checkForce(resume: boolean, force: boolean): void {
+  if (force && !resume) {
+    throw badRequest(
+      "force",
+      'Invalid force: it only applies with "resume": true; send both, or neither',
+    );
+  }
+}
 
 function badRequest(field: string, message: string): ApiError {
   return new ApiError(400, "bad_request", message, { field });
@@ -147,7 +180,10 @@ export function parseCreateRun(
     }
     input = object.input;
   }
-  return { workflow, params, concurrency, input };
+  const resume = checkFlag(object.resume, "resume");
+  const force = checkFlag(object.force, "force");
+  checkForce(resume, force);
+  return { workflow, params, concurrency, input, resume, force };
 }
 
 function checkWorkflowName(value: unknown): string {
@@ -164,7 +200,8 @@ function checkWorkflowName(value: unknown): string {
 
 /**
  * Checks the query of `POST /runs` with a CSV body:
- * `?workflow=name&concurrency=4&param.count=10`.
+ * `?workflow=name&concurrency=4&param.count=10` (and `resume=true`,
+ * `force=true` to continue a durable run).
  *
  * @param query The request's query.
  * @param limits The server's limits.
@@ -190,6 +227,7 @@ export function parseCsvRunQuery(
   const params: [string, ParamValue][] = [];
   let workflow: unknown;
   let concurrency: number | undefined;
+  const flags = { resume: false, force: false };
   for (const [key, value] of query) {
     if (seen.has(key)) {
       throw badRequest(key, `Invalid query: "${key}" is given twice`);
@@ -199,19 +237,31 @@ export function parseCsvRunQuery(
     else if (key === "concurrency") {
       const n = /^\d+$/.test(value) ? Number(value) : value;
       concurrency = checkConcurrency(n, "concurrency", 1, limits);
+    } else if (key === "resume" || key === "force") {
+      if (value !== "true" && value !== "false") {
+        throw badRequest(
+          key,
+          `Invalid ${key}: expected true or false, got ${
+            JSON.stringify(value.slice(0, 40))
+          }`,
+        );
+      }
+      flags[key] = value === "true";
     } else if (key.startsWith("param.") && key.length > 6) {
       params.push([key.slice(6), value]);
     } else {
       throw badRequest(
         key,
-        `Unknown query parameter "${key}": with a CSV body, allowed are workflow, concurrency and param.<name>`,
+        `Unknown query parameter "${key}": with a CSV body, allowed are workflow, concurrency, resume, force and param.<name>`,
       );
     }
   }
+  checkForce(flags.resume, flags.force);
   return {
     workflow: checkWorkflowName(workflow),
     params: Object.fromEntries(params),
     concurrency,
+    ...flags,
   };
 }
 

@@ -7,7 +7,12 @@
  * @module
  */
 
-import type { DeadLetter, Sink, SinkWriter } from "../lib/io/types.ts";
+import type {
+  DeadLetter,
+  Sink,
+  SinkCheckpoint,
+  SinkWriter,
+} from "../lib/io/types.ts";
 import { redactPaths } from "./errors.ts";
 import { Notifier } from "./notifier.ts";
 
@@ -63,6 +68,8 @@ export class ResultBuffer {
   readonly #records: ResultRecord[] = [];
   #dropped = 0;
   #finished = false;
+  readonly #opened: PromiseWithResolvers<void> = Promise.withResolvers();
+  readonly #markOpened = (): void => this.#opened.resolve();
 
   /**
    * Creates an empty buffer.
@@ -81,6 +88,15 @@ export class ResultBuffer {
   /** Outcomes not kept because the buffer was full. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /**
+   * Resolves when the run opens the sink made by {@linkcode tee}: a
+   * durable run has then found where it starts (its checkpoint, when it
+   * resumes). Never rejects; a run that fails before leaves it pending.
+   */
+  get opened(): Promise<void> {
+    return this.#opened.promise;
   }
 
   /** Whether the run has ended: no more outcomes will come. */
@@ -108,12 +124,18 @@ export class ResultBuffer {
 
   /**
    * A sink that keeps every item as a success, then passes it to `inner`.
+   * It passes a durable run's `resume`, `checkpoint()` and `suspend()`
+   * through to `inner` (and supports them trivially without one).
    *
    * @param inner The workflow's own sink, if any.
    * @returns The tee.
    */
   tee(inner: Sink<unknown> | undefined): Sink<unknown> {
-    return teeSink(inner, (value) => this.add({ ok: true, value }));
+    return teeSink(
+      inner,
+      (value) => this.add({ ok: true, value }),
+      this.#markOpened,
+    );
   }
 
   /**
@@ -139,11 +161,14 @@ export class ResultBuffer {
 function teeSink<T>(
   inner: Sink<T> | undefined,
   keep: (item: T) => void,
+  opened?: () => void,
 ): Sink<T> {
   return {
     kind: inner?.kind ?? "memory",
     location: inner?.location ?? "memory",
     async open(context): Promise<SinkWriter<T>> {
+      opened?.();
+      // The context, with a durable run's `resume`, goes through as given.
       const writer = await inner?.open(context);
       return {
         write: (item: T) => {
@@ -151,6 +176,21 @@ function teeSink<T>(
           return writer?.write(item);
         },
         close: () => writer?.close() ?? Promise.resolve(),
+        // Durable runs: the tee commits what its sink commits. Without a
+        // sink there is nothing to commit; a sink that cannot checkpoint
+        // stays one the run refuses to make durable.
+        ...(writer === undefined
+          ? {
+            checkpoint: (): Promise<SinkCheckpoint> => Promise.resolve({}),
+            suspend: (): Promise<void> => Promise.resolve(),
+          }
+          : {
+            ...(writer.checkpoint === undefined ? {} : {
+              checkpoint: (): Promise<SinkCheckpoint> => writer.checkpoint!(),
+            }),
+            suspend: (): Promise<void> =>
+              writer.suspend ? writer.suspend() : writer.close(),
+          }),
       };
     },
   };

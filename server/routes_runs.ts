@@ -27,6 +27,7 @@ import type { InputKind, RunRecord, RunRegistry } from "./runs.ts";
 import { eventStreamResponse, lastEventId } from "./sse.ts";
 import type { StreamTracker } from "./streams.ts";
 import { runDetail, runLinks, runListItem } from "./views.ts";
+import { workflowFingerprint } from "./workflows.ts";
 
 /** What the run endpoints use. */
 export interface RunRoutesDeps {
@@ -63,11 +64,12 @@ export function addRunRoutes(app: Hono<AppEnv>, deps: RunRoutesDeps): void {
   app.post("/runs", async (c) => {
     let request: Omit<CreateRunRequest, "input">;
     let source: Source<unknown> | undefined;
+    let rows: readonly unknown[] | undefined;
     let input: InputKind = "workflow";
     const query = new URL(c.req.url).searchParams;
     if (isMediaType(c.req.header("content-type"), "text/csv")) {
       request = parseCsvRunQuery(query, limits);
-      const rows = parseCsvInput(await c.req.text(), limits.maxInputRows);
+      rows = parseCsvInput(await c.req.text(), limits.maxInputRows);
       source = fromIterable(rows, { name: CSV_INPUT_LOCATION });
       input = "csv";
     } else {
@@ -83,7 +85,8 @@ export function addRunRoutes(app: Hono<AppEnv>, deps: RunRoutesDeps): void {
       const body = parseCreateRun(await readJson(c.req.raw), limits);
       request = body;
       if (body.input !== undefined) {
-        source = fromIterable(body.input, { name: "request" });
+        rows = body.input;
+        source = fromIterable(rows, { name: "request" });
         input = "inline";
       }
     }
@@ -98,17 +101,27 @@ export function addRunRoutes(app: Hono<AppEnv>, deps: RunRoutesDeps): void {
         { field: "workflow" },
       );
     }
-    const record = runs.start({
+    const record = await runs.start({
       name: request.workflow,
       workflow,
       params: request.params,
       concurrency: request.concurrency,
       source,
+      rows,
       input,
+      resume: request.resume,
+      force: request.force,
+      fingerprint: workflowFingerprint(workflow),
     });
     const links = runLinks(record.id);
     return c.json(
-      { id: record.id, workflow: record.workflow, status: "running", links },
+      {
+        id: record.id,
+        workflow: record.workflow,
+        status: "running",
+        durable: record.durable,
+        links,
+      },
       201,
       { Location: links.self },
     );

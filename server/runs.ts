@@ -8,10 +8,16 @@
  * @module
  */
 
-import type { Source } from "../lib/io/types.ts";
+import { canResume } from "../cli/durable.ts";
+import type { CheckpointStore } from "../lib/durable/store.ts";
+import type { Sink, Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
 import type { RunEvent } from "../lib/workflow/events.ts";
-import { planWorkflow, WorkflowError } from "../lib/workflow/plan.ts";
+import {
+  planWorkflow,
+  WorkflowError,
+  type WorkflowPlan,
+} from "../lib/workflow/plan.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
 import { runPlan } from "../lib/workflow/run.ts";
 import type { RunSummary } from "../lib/workflow/stats.ts";
@@ -39,6 +45,8 @@ export interface RunRecord {
   readonly input: InputKind;
   /** When it was created, in milliseconds since the epoch. */
   readonly createdAt: number;
+  /** Whether it keeps checkpoints, so that it can be resumed. */
+  readonly durable: boolean;
   /** The run itself. */
   readonly handle: RunHandle;
   /** Its events, numbered, with a replay buffer. */
@@ -63,6 +71,17 @@ export interface StartRequest {
   readonly source: Source<unknown> | undefined;
   /** Where the items come from. */
   readonly input: InputKind;
+  /**
+   * The rows of an inline or CSV `source`: a durable run fingerprints
+   * them, so that resuming over other rows is refused.
+   */
+  readonly rows?: readonly unknown[] | undefined;
+  /** Continue the latest unfinished durable run of the same workflow and outputs. */
+  readonly resume?: boolean;
+  /** With `resume`: resume even if the workflow or its input changed. */
+  readonly force?: boolean;
+  /** Something that changes with the workflow's code, such as its file's hash. */
+  readonly fingerprint?: string | undefined;
 }
 
 /** Options of {@linkcode RunRegistry}. */
@@ -71,12 +90,60 @@ export interface RunRegistryOptions {
   readonly limits: ResolvedLimits;
   /** Milliseconds between progress events. */
   readonly progressIntervalMs: number;
+  /**
+   * Where durable runs keep their checkpoints. Without it no run is
+   * durable and `resume` is refused. The registry does not close it.
+   */
+  readonly checkpoints?: CheckpointStore | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface MutableRecord extends RunRecord {
   summary: RunSummary | undefined;
+  /** The outputs a durable run writes to, while it goes. */
+  readonly scope: string | undefined;
+  /** A resume not yet past its checkpoint: a refusal is not kept. */
+  starting: boolean;
+}
+
+/** What identifies the outputs of a durable run (as its checkpoints do). */
+function scopeOf(plan: WorkflowPlan): string {
+  const where = (sink: Sink<never> | undefined) =>
+    sink ? `${sink.kind}:${sink.location}` : null;
+  return JSON.stringify([plan.name, where(plan.sink), where(plan.deadLetter)]);
+}
+
+/** A `ResumeError`'s message in the API's words, without file paths. */
+function resumeMessage(message: string): string {
+  return redactPaths(message)
+    .replace(/\bpass force\b/g, 'send "force": true')
+    .replace(/\bwithout resume\b/g, 'without "resume"');
+}
+
+/**
+ * An inline or CSV source, with a fingerprint of its rows: a resume over
+ * other rows is refused rather than skipping the wrong items.
+ */
+function fingerprinted(
+  source: Source<unknown>,
+  rows: readonly unknown[],
+): Source<unknown> {
+  return {
+    kind: source.kind,
+    location: source.location,
+    open: (context) => source.open(context),
+    fingerprint: async () => {
+      const digest = await crypto.subtle.digest(
+        "SHA-256",
+        new TextEncoder().encode(JSON.stringify(rows)),
+      );
+      return Array.from(
+        new Uint8Array(digest).subarray(0, 16),
+        (b) => b.toString(16).padStart(2, "0"),
+      ).join("");
+    },
+  };
 }
 
 /**
@@ -101,17 +168,21 @@ export class RunRegistry {
   readonly #finishOrder: string[] = [];
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #settling = new Set<Promise<void>>();
+  readonly #checkpoints: CheckpointStore | undefined;
   #active = 0;
   #closed = false;
+  /** Ends a graceful close's wait at once. */
+  #cutGrace: (() => void) | undefined;
 
   /**
    * Creates an empty registry.
    *
-   * @param options Limits and the progress interval.
+   * @param options Limits, the progress interval, the checkpoint store.
    */
   constructor(options: RunRegistryOptions) {
     this.#limits = options.limits;
     this.#progressIntervalMs = options.progressIntervalMs;
+    this.#checkpoints = options.checkpoints;
   }
 
   /** Runs going now. */
@@ -125,14 +196,19 @@ export class RunRegistry {
   }
 
   /**
-   * Starts a run.
+   * Starts a run: durably when the registry keeps checkpoints and the
+   * run's outputs can resume (files, or none). A resume answers only once
+   * the run has found its checkpoint, so that a refusal is the answer.
    *
-   * @param request The workflow, its parameters and input.
+   * @param request The workflow, its parameters and input, and whether to
+   * resume.
    * @returns The run's record.
    * @throws {ApiError} 503 if the registry is closed, 429 if too many runs
-   * are going, 400 if the parameters or concurrency do not fit the workflow.
+   * are going, 400 if the parameters or concurrency do not fit the
+   * workflow or it cannot resume, 409 if a run writing to the same
+   * outputs is going or there is nothing to resume (`ResumeError`).
    */
-  start(request: StartRequest): RunRecord {
+  async start(request: StartRequest): Promise<RunRecord> {
     if (this.#closed) {
       throw new ApiError(503, "unavailable", "The server is shutting down");
     }
@@ -144,16 +220,34 @@ export class RunRegistry {
         { headers: { "Retry-After": "1" } },
       );
     }
+    const resume = request.resume === true;
+    const store = this.#checkpoints;
+    if (resume && store === undefined) {
+      throw new ApiError(
+        400,
+        "bad_request",
+        "Cannot resume: this server keeps no checkpoints, so its runs are not durable; start it with --checkpoints <file> (or POOLFLOW_CHECKPOINTS)",
+        { field: "resume" },
+      );
+    }
     const results = new ResultBuffer(this.#limits.resultsPerRun);
     let handle: RunHandle;
+    let scope: string | undefined;
     try {
       const plan = planWorkflow(request.workflow, {
         params: request.params,
         ...(request.concurrency === undefined
           ? {}
           : { concurrency: request.concurrency }),
-        ...(request.source === undefined ? {} : { source: request.source }),
+        ...(request.source === undefined ? {} : {
+          source: request.rows === undefined
+            ? request.source
+            : fingerprinted(request.source, request.rows),
+        }),
       });
+      scope = store === undefined
+        ? undefined
+        : this.#durableScope(plan, request.name, resume);
       handle = runPlan({
         ...plan,
         sink: results.tee(plan.sink),
@@ -163,6 +257,16 @@ export class RunRegistry {
         // A cancelled run must end (and free its slot) even if a task
         // ignores its signal.
         abandonAfter: CANCEL_GRACE_MS,
+        ...(scope === undefined || store === undefined ? {} : {
+          durable: {
+            store,
+            resume,
+            force: request.force === true,
+            ...(request.fingerprint === undefined
+              ? {}
+              : { workflowFingerprint: request.fingerprint }),
+          },
+        }),
       });
     } catch (error) {
       if (error instanceof WorkflowError) {
@@ -179,10 +283,13 @@ export class RunRegistry {
       params: request.params,
       input: request.input,
       createdAt: Date.now(),
+      durable: scope !== undefined,
       handle,
       events: new EventLog(this.#limits.replayEvents),
       results,
       summary: undefined,
+      scope,
+      starting: resume,
     };
     this.#runs.set(record.id, record);
     this.#active++;
@@ -195,7 +302,81 @@ export class RunRegistry {
     })();
     this.#settling.add(settled);
     settled.finally(() => this.#settling.delete(settled));
+    // Before #finished can see the run end.
+    results.opened.then(() => {
+      record.starting = false;
+    });
+    if (resume) {
+      // The run opens its sinks once it has found its checkpoint; before
+      // that, it ends only if it cannot resume.
+      const ended = await Promise.race([
+        results.opened.then(() => undefined),
+        handle.done,
+      ]);
+      if (ended?.error?.name === "ResumeError") {
+        await settled;
+        throw new ApiError(
+          409,
+          "conflict",
+          resumeMessage(ended.error.message),
+          {
+            field: "resume",
+          },
+        );
+      }
+    }
     return record;
+  }
+
+  /**
+   * Whether a run of `plan` is durable (its scope) or not (`undefined`).
+   *
+   * @throws {ApiError} 400 if a resume is asked of outputs that cannot
+   * resume; 409 if a durable run writing to the same outputs is going.
+   */
+  #durableScope(
+    plan: WorkflowPlan,
+    name: string,
+    resume: boolean,
+  ): string | undefined {
+    for (
+      const [role, sink] of [
+        ["sink", plan.sink],
+        ["dead-letter sink", plan.deadLetter],
+      ] as const
+    ) {
+      if (canResume(sink)) continue;
+      if (!resume) return undefined;
+      throw new ApiError(
+        400,
+        "bad_request",
+        `Cannot resume workflow "${name}": its ${role} "${
+          redactPaths(sink!.location)
+        }" (${
+          sink!.kind
+        }) cannot resume; only runs writing to .jsonl, .csv or .json files (or to no sink) are durable`,
+        { field: "resume" },
+      );
+    }
+    const scope = scopeOf(plan);
+    const hasFile = plan.sink !== undefined || plan.deadLetter !== undefined;
+    for (const other of this.#runs.values()) {
+      if (other.summary !== undefined || other.scope !== scope) continue;
+      // Two runs must not write to one file; a resume must not continue
+      // a run that is still going.
+      if (!resume && !hasFile) continue;
+      throw new ApiError(
+        409,
+        "conflict",
+        `Run "${other.id}" of workflow "${name}" is going${
+          hasFile ? " and writes to the same outputs" : ""
+        }: wait for it to end, or cancel it, before ${
+          resume ? "resuming" : "starting another"
+        }`,
+        { field: resume ? "resume" : "workflow" },
+      );
+    }
+    return scope;
   }
 
   /**
@@ -225,11 +406,48 @@ export class RunRegistry {
   }
 
   /**
-   * Refuses new runs, aborts the running ones, waits for them to end and
-   * forgets every run. Stops every timer.
+   * Refuses new runs and ends the running ones: with a grace period, it
+   * first stops them gracefully (no new items; items in flight finish,
+   * durable runs commit a checkpoint and keep their outputs to resume)
+   * and aborts those still going when it is over; without one, it aborts
+   * them at once. Then it waits for them to end, forgets every run and
+   * stops every timer. Calling it again cuts a grace period short.
+   *
+   * @param graceMs How long running runs get to stop gracefully, in ms.
    */
-  async close(): Promise<void> {
+  async close(graceMs = 0): Promise<void> {
+    if (this.#closed) {
+      // Already closing: no more grace.
+      this.#cutGrace?.();
+      this.#abortAll();
+    }
     this.#closed = true;
+    const going = [...this.#runs.values()].filter((record) =>
+      record.summary === undefined
+    );
+    if (graceMs > 0 && going.length > 0) {
+      for (const record of going) record.handle.stop();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const over = new Promise<void>((resolve) => {
+        this.#cutGrace = resolve;
+        timer = setTimeout(resolve, Math.min(graceMs, MAX_TIMER_MS));
+      });
+      await Promise.race([
+        over,
+        Promise.all(going.map((record) => record.handle.done)),
+      ]);
+      clearTimeout(timer);
+      this.#cutGrace = undefined;
+    }
+    this.#abortAll();
+    while (this.#settling.size > 0) await Promise.all([...this.#settling]);
+    for (const timer of this.#expiry.values()) clearTimeout(timer);
+    this.#expiry.clear();
+    this.#finishOrder.length = 0;
+    this.#runs.clear();
+  }
+
+  #abortAll(): void {
     for (const record of this.#runs.values()) {
       if (record.summary === undefined) {
         record.handle.abort(
@@ -237,11 +455,6 @@ export class RunRegistry {
         );
       }
     }
-    while (this.#settling.size > 0) await Promise.all([...this.#settling]);
-    for (const timer of this.#expiry.values()) clearTimeout(timer);
-    this.#expiry.clear();
-    this.#finishOrder.length = 0;
-    this.#runs.clear();
   }
 
   async #follow(record: RunRecord): Promise<void> {
@@ -254,6 +467,11 @@ export class RunRegistry {
     record.summary = redactSummary(summary);
     record.results.finish();
     this.#active--;
+    // A refused resume is answered with a 409, not kept as a run.
+    if (record.starting && summary.error?.name === "ResumeError") {
+      this.#runs.delete(record.id);
+      return;
+    }
     if (this.#closed) return;
     this.#finishOrder.push(record.id);
     while (this.#finishOrder.length > this.#limits.finishedRunsKept) {

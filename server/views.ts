@@ -46,6 +46,8 @@ export interface RunListItem {
   readonly written: number;
   /** Items that failed. */
   readonly failed: number;
+  /** Whether it keeps checkpoints, so that it can be resumed. */
+  readonly durable: boolean;
   /** Its links. */
   readonly links: RunLinks;
 }
@@ -58,6 +60,11 @@ export interface RunDetail extends RunListItem {
   readonly params: Readonly<Record<string, ParamValue>>;
   /** Its counts now, per stage. */
   readonly stats: RunStats;
+  /**
+   * Once a resumed durable run has ended: the run it continued (its first
+   * attempt's id) and the items skipped as done; `null` otherwise.
+   */
+  readonly resumed: NonNullable<RunSummary["resumed"]> | null;
   /** How it ended, once it has. */
   readonly summary: RunSummary | null;
 }
@@ -123,6 +130,7 @@ export function runDetail(record: RunRecord): RunDetail {
     input: record.input,
     params: record.params,
     stats,
+    resumed: record.summary?.resumed ?? null,
     summary: record.summary ?? null,
   };
 }
@@ -140,6 +148,7 @@ function listItem(record: RunRecord, stats: RunStats): RunListItem {
     read: stats.read,
     written: stats.written,
     failed: stats.deadLetters,
+    durable: record.durable,
     links: runLinks(record.id),
   };
 }

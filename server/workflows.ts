@@ -82,6 +82,32 @@ export function workflowMap(
   return map;
 }
 
+/** Hashes of the files that workflows were loaded from. */
+const fileFingerprints = new WeakMap<AnyWorkflow, string>();
+
+/**
+ * A hash of the file a workflow was loaded from by
+ * {@linkcode loadWorkflowFolder} (as the CLI computes it), so that a
+ * durable run does not resume over an edited file; `undefined` for a
+ * workflow given in code.
+ *
+ * @param workflow A registered workflow.
+ * @returns The hash, or `undefined`.
+ *
+ * @example A workflow given in code has none
+ * ```ts
+ * import { defineWorkflow, fromIterable } from "../mod.ts";
+ * import { workflowFingerprint } from "./workflows.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const w = defineWorkflow({ name: "w", source: fromIterable([1]) });
+ * assertEquals(workflowFingerprint(w), undefined);
+ * ```
+ */
+export function workflowFingerprint(workflow: AnyWorkflow): string | undefined {
+  return fileFingerprints.get(workflow);
+}
+
 const WORKFLOW_FILE = /^[^._][^/\\]*\.(?:ts|mts|js|mjs)$/;
 const TEST_FILE = /[._]test\.[mc]?[jt]s$/;
 
@@ -129,7 +155,7 @@ export async function loadWorkflowFolder(
   const fileOf = new Map<string, string>();
   for (const name of files) {
     const file = `${path.replace(/[/\\]+$/, "")}/${name}`;
-    const { workflow } = await loadWorkflow(file, {
+    const { workflow, url } = await loadWorkflow(file, {
       cwd: Deno.cwd(),
       check: false,
     });
@@ -141,8 +167,17 @@ export async function loadWorkflowFolder(
     }
     fileOf.set(workflow.name, name);
     map.set(workflow.name, workflow);
+    fileFingerprints.set(workflow, await sha256Hex(await Deno.readFile(url)));
   }
   return map;
+}
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(
+    new Uint8Array(digest),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /**

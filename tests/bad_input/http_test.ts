@@ -125,7 +125,7 @@ const CASES: readonly [
     {
       code: "bad_request",
       message:
-        'Unknown field "colour": allowed are workflow, params, concurrency, input',
+        'Unknown field "colour": allowed are workflow, params, concurrency, input, resume, force',
       field: "colour",
     },
   ],

@@ -54,6 +54,11 @@ Deno.test("main reports usage errors with exit code 64", async () => {
     [["--workflows", EXAMPLES, "--max-runs", "many"], "Invalid --max-runs"],
     [["--workflows", EXAMPLES, "--keep-for", "soon"], "limits.finishedRunTtl"],
     [["--workflows", EXAMPLES, "--token", "short"], "Invalid token"],
+    [
+      ["--workflows", EXAMPLES, "--checkpoints="],
+      "Missing the value of --checkpoints",
+    ],
+    [["--workflows", EXAMPLES, "--grace", "soon"], "--grace"],
   ];
   for (const [args, message] of cases) {
     const { code, lines } = await runMain(args);
@@ -125,6 +130,7 @@ Deno.test("optionsFromEnv reads the POOLFLOW_ variables", () => {
     POOLFLOW_CORS_ORIGINS: "https://a.example,https://b.example",
     POOLFLOW_PROGRESS_INTERVAL: "250ms",
     POOLFLOW_ALLOW_REMOTE_WITHOUT_TOKEN: "false",
+    POOLFLOW_CHECKPOINTS: ".poolflow/server.db",
   };
   assertEquals(Object.keys(env).sort(), Object.values(ENV_NAMES).sort());
   assertEquals(optionsFromEnv((name) => env[name]), {
@@ -139,6 +145,7 @@ Deno.test("optionsFromEnv reads the POOLFLOW_ variables", () => {
     },
     corsOrigins: ["https://a.example", "https://b.example"],
     progressInterval: "250ms",
+    checkpoints: ".poolflow/server.db",
   });
   assertThrows(
     () => optionsFromEnv(() => undefined),
