@@ -550,6 +550,21 @@ export class MapRun<I, O>
     }
   }
 
+  /**
+   * What every settlement does first: frees the slot and records the time.
+   * Says false for a task the run abandoned, which is only counted.
+   */
+  #settled(startedAt: number): boolean {
+    if (this.#abandoned) {
+      this.#late++;
+      return false;
+    }
+    this.#running--;
+    // Untimed tasks (and those that never got to start) record nothing.
+    if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
+    return true;
+  }
+
   #settleSuccess(
     index: number,
     input: I,
@@ -557,12 +572,7 @@ export class MapRun<I, O>
     attempts: number,
     startedAt: number,
   ): void {
-    if (this.#abandoned) {
-      this.#late++;
-      return;
-    }
-    this.#running--;
-    if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
+    if (!this.#settled(startedAt)) return;
     if (!this.#stopped || (this.#ordered && index < this.#acceptBelow)) {
       this.#deliver({ ok: true, index, input, value, attempts });
     }
@@ -576,13 +586,7 @@ export class MapRun<I, O>
     attempts: number,
     startedAt: number,
   ): void {
-    if (this.#abandoned) {
-      this.#late++;
-      return;
-    }
-    this.#running--;
-    // A task that never got to start (the run stopped first) took no time.
-    if (startedAt > 0) this.#latency?.record(performance.now() - startedAt);
+    if (!this.#settled(startedAt)) return;
     if (this.#stopped) {
       // Echoes of our own abort say nothing new; anything else is kept.
       if (this.#primary && error !== this.#controller.signal.reason) {
