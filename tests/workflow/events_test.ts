@@ -18,6 +18,7 @@ import {
   type SourceReader,
 } from "../../mod.ts";
 import { useFakeTime } from "../_helpers/fake_time.ts";
+import { Gates } from "../_helpers/gates.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -30,20 +31,6 @@ async function listen(handle: RunHandle): Promise<RunEvent[]> {
 
 const types = (events: readonly RunEvent[]): string[] =>
   events.map((e) => e.type);
-
-/** Waits released by hand: each `wait()` resolves on a later `release()`. */
-class Gates {
-  readonly #waiting: (() => void)[] = [];
-  get pending(): number {
-    return this.#waiting.length;
-  }
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-  release(): void {
-    for (const open of this.#waiting.splice(0)) open();
-  }
-}
 
 /** Lets one turn of the event loop pass (real time only). */
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));

@@ -30,6 +30,7 @@ import {
   type StageStats,
 } from "../../mod.ts";
 import { useFakeTime } from "../_helpers/fake_time.ts";
+import { Gates } from "../_helpers/gates.ts";
 
 // ---------------------------------------------------------------- helpers
 
@@ -118,20 +119,6 @@ async function until(condition: () => boolean, what: string): Promise<void> {
     await tick();
   }
   throw new Error(`Timed out waiting until ${what}`);
-}
-
-/** Waits released by hand: each `wait()` resolves on a later `release()`. */
-class Gates {
-  readonly #waiting: (() => void)[] = [];
-  get pending(): number {
-    return this.#waiting.length;
-  }
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-  release(): void {
-    for (const open of this.#waiting.splice(0)) open();
-  }
 }
 
 /** Releases `gates` until the run is done, and returns its summary. */
