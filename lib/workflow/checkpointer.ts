@@ -15,7 +15,6 @@
  */
 
 import type { DeadLetter, SinkCheckpoint, SinkWriter } from "../io/types.ts";
-import { SqliteCheckpointStore } from "../durable/sqlite_store.ts";
 import {
   type CheckpointRecord,
   type CheckpointStore,
@@ -109,8 +108,12 @@ export class Checkpointer {
    */
   async begin(freshRunId: string): Promise<DurableStart> {
     const { store } = this.#options;
+    // Loaded here, not imported: the core's static graph holds no node:
+    // module, so an engine-only user never loads node:sqlite.
     this.#store = typeof store === "string"
-      ? new SqliteCheckpointStore(store)
+      ? new (await import("../durable/sqlite_store.ts")).SqliteCheckpointStore(
+        store,
+      )
       : store;
     const workflowFingerprint = await this.#workflowFingerprint();
     const inputFingerprint = await this.#plan.source.fingerprint?.() ?? "none";
