@@ -17,6 +17,7 @@ import type { Failure } from "../pool/types.ts";
 import { checkCount } from "../units/check.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
 import type { AnyWorkflow } from "./define.ts";
+import { writableLetters } from "./dead_letters.ts";
 import { EventHub, type RunEvent } from "./events.ts";
 import { planWorkflow, WorkflowError, type WorkflowPlan } from "./plan.ts";
 import {
@@ -296,10 +297,12 @@ class WorkflowRun implements RunHandle {
       // durable run has, for its fingerprint).
       if (!checkpointer) await this.plan.source.fingerprint?.();
       sink = await this.plan.sink?.open({ signal, resume: start?.sinks.sink });
-      this.#deadLetterWriter = await this.plan.deadLetter?.open({
-        signal,
-        resume: start?.sinks.deadLetter,
-      });
+      this.#deadLetterWriter = writableLetters(
+        await this.plan.deadLetter?.open({
+          signal,
+          resume: start?.sinks.deadLetter,
+        }),
+      );
       if (checkpointer) {
         checkResumable("sink", this.plan.sink?.location, sink);
         checkResumable(
