@@ -117,6 +117,8 @@ export {
   type ParamSpec,
   type ParamsSpec,
   type ParamValues,
+  type PathParamSpec,
+  type ValueParamSpec,
   WORKFLOW,
   type Workflow,
   type WorkflowSpec,
@@ -136,6 +138,12 @@ export {
   WorkflowError,
   type WorkflowPlan,
 } from "./lib/workflow/plan.ts";
+export { type PathParamCode, PathParamError } from "./lib/workflow/errors.ts";
+export {
+  type PathAccess,
+  type PathParamContext,
+  resolvePathParam,
+} from "./lib/workflow/path_param.ts";
 export type { DurableOptions } from "./lib/workflow/checkpointer.ts";
 export {
   type CheckpointRecord,
