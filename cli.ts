@@ -63,6 +63,7 @@ import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
 import { loadWorkflow } from "./cli/load.ts";
+import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
 
 /**
@@ -89,10 +90,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       await writeStdout(text);
       return ExitCode.Ok;
     }
+    // Listen from now on: a signal during the type check must not be lost.
+    using startup = watchStartup();
     // parseCliArgs guarantees a file without --help or --version.
-    const loaded = await loadWorkflow(args.file!, { cwd, check: args.check });
-    return await executeWorkflow(loaded, args);
+    const loaded = await loadWorkflow(args.file!, {
+      cwd,
+      check: args.check,
+      signal: startup.signal,
+    });
+    return await executeWorkflow(loaded, args, startup);
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      writeStderr(`poolflow: ${error.message}\n`);
+      return error.exitCode;
+    }
     if (error instanceof UsageError) {
       writeStderr(
         `poolflow: ${error.message}\nRun "poolflow --help" for usage.\n`,

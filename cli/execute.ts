@@ -26,7 +26,7 @@ import {
   type ProgressDisplay,
   TtyProgress,
 } from "./progress.ts";
-import { watchInterrupts } from "./signals.ts";
+import { type StartupWatch, watchInterrupts } from "./signals.ts";
 import { formatSummary } from "./summary.ts";
 import {
   stderrIsTerminal,
@@ -78,7 +78,10 @@ export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
  *
  * @param loaded The workflow file and its workflow.
  * @param args The parsed command line.
+ * @param startup The signal watch since the start, disposed of once the
+ * run's own is on.
  * @returns The exit code.
+ * @throws {InterruptedError} If a signal came before the run started.
  * @throws {WorkflowError} If the workflow or a flag's value is wrong.
  * @throws {UsageError} If flags conflict with the workflow, or `--resume`
  * is given for outputs that cannot resume.
@@ -86,6 +89,7 @@ export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
 export async function executeWorkflow(
   loaded: LoadedWorkflow,
   args: CliArgs,
+  startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
   const options = planOptionsFrom(args, file);
@@ -121,6 +125,7 @@ export async function executeWorkflow(
       limit: plan.limit,
     })
     : new PlainProgress({ write: writeStderr, limit: plan.limit });
+  startup?.throwIfInterrupted();
   const handle = runPlan(plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
     ...(durable ? { durable: durable.options } : {}),
@@ -136,6 +141,8 @@ export async function executeWorkflow(
       else if (!args.quiet) writeStderr(`${message}\n`);
     },
   });
+  // The run's watch is on (in this same turn): the startup one can go.
+  startup?.[Symbol.dispose]();
   if (mode === "plain" && display) {
     writeStderr(
       `${args.resume ? "Resuming" : "Running"} "${plan.name}" (${file})${
