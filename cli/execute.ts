@@ -12,6 +12,8 @@ import {
   planWorkflow,
   type RunHandle,
   runPlan,
+  type RunSummary,
+  type WorkflowPlan,
 } from "../mod.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
@@ -134,11 +136,29 @@ export async function executeWorkflow(
   const watching = watchEvents(handle, display, args.json);
   // Awaited after the run; marked handled so an early failure is not fatal.
   watching.catch(() => {});
+  const notify = (message: string): void => {
+    if (display) display.log(message);
+    else if (!args.quiet) writeStderr(`${message}\n`);
+  };
   using interrupts = watchInterrupts(handle, {
     graceMs: args.graceMs,
-    notify: (message) => {
-      if (display) display.log(message);
-      else if (!args.quiet) writeStderr(`${message}\n`);
+    notify,
+    // Items in flight ignore the abort, so `done` never comes: tell what is known.
+    exit: (code) => {
+      if (!args.quiet) {
+        writeStderr(
+          `\n${
+            formatSummary(abandonedSummary(handle, plan), {
+              file,
+              exitCode: code,
+              interrupted: true,
+              signal: interrupts.signal,
+              checkpoint: durable?.path,
+            })
+          }`,
+        );
+      }
+      Deno.exit(code);
     },
   });
   // The run's watch is on (in this same turn): the startup one can go.
@@ -189,4 +209,35 @@ function watchEvents(
   return (async () => {
     for await (const event of handle.events) display.onEvent(event);
   })();
+}
+
+/** The summary of a run left with items in flight: what its stats know. */
+function abandonedSummary(
+  handle: RunHandle,
+  plan: WorkflowPlan,
+): RunSummary {
+  const stats = handle.stats();
+  const now = Date.now();
+  return {
+    runId: stats.runId,
+    workflow: stats.workflow,
+    status: "aborted",
+    error: {
+      name: "AbortError",
+      message: "Items in flight ignore the abort; they are left unfinished",
+    },
+    startedAt: stats.startedAt,
+    finishedAt: now,
+    wallMs: stats.elapsedMs,
+    read: stats.read,
+    written: stats.written,
+    failed: stats.deadLetters,
+    retried: stats.stages.reduce((sum, stage) => sum + stage.retried, 0),
+    throughput: stats.elapsedMs > 0 ? (stats.read * 1000) / stats.elapsedMs : 0,
+    stages: stats.stages,
+    outputs: {
+      ...(plan.sink ? { sink: plan.sink.location } : {}),
+      ...(plan.deadLetter ? { deadLetter: plan.deadLetter.location } : {}),
+    },
+  };
 }
