@@ -75,10 +75,17 @@ export {
   type GroupOptions,
   type GroupRef,
   type PoolMapOptions,
+  type StarmapOptions,
   TaskPool,
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  type PoolRefusedCode,
+  PoolRefusedError,
+  TaskPoolError,
+} from "./lib/pool/pool_errors.ts";
+export {
+  type CancelledTask,
   type GroupCallbacks,
   type GroupState,
   type GroupSummary,
