@@ -5,7 +5,7 @@
  * go one at a time, repeats round-robin across libraries to spread noise.
  *
  * Run from the repository root: `deno task bench` (`deno run -A
- * bench/engine.ts`). Prints progress to stderr and the report to stdout.
+ * --config bench/deno.json bench/engine.ts`). Prints progress to stderr and the report to stdout.
  *
  * @module
  */
