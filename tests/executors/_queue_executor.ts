@@ -18,6 +18,7 @@ import {
   type Executor,
   type ExecutorStage,
   type Outcome,
+  SourceError,
   type StageExecution,
   TaskError,
   type TaskFn,
@@ -160,7 +161,7 @@ class QueueExecution implements StageExecution {
             step = await source.next();
           } catch (error) {
             sourceDone = true;
-            this.#stop({ error });
+            this.#stop({ error: new SourceError(this.#started, error) });
             break;
           }
           if (step.done) sourceDone = true;
