@@ -133,7 +133,9 @@ function w1(samples: Sample[]): [string, Verdict] {
         ratio(subject)
       } the fastest peer library (${fastest}, ${
         num(fastestRate)
-      } tasks/s; target >= ${W1_TARGET}x) and ${ratio(vsHand)} the ${BASELINE} (${
+      } tasks/s; target >= ${W1_TARGET}x) and ${
+        ratio(vsHand)
+      } the ${BASELINE} (${
         num(handRate)
       } tasks/s; target >= ${W1_HAND_TARGET}x).`,
     ),
