@@ -39,7 +39,14 @@ function rebased(root: Config): Record<string, string> {
 }
 
 const TEST_ONLY = ["@sinonjs/fake-timers", "fast-check", "playwright-core"];
-const BENCH_ONLY = ["fastq", "p-limit", "p-map", "piscina", "tinypool"];
+const BENCH_ONLY = [
+  "fastq",
+  "p-limit",
+  "p-map",
+  "p-queue",
+  "piscina",
+  "tinypool",
+];
 
 for (
   const [path, own] of [
