@@ -42,15 +42,12 @@ export {
   type Rate,
   type RateSpec,
 } from "./lib/units/rate.ts";
-export {
-  applyJitter,
-  type Backoff,
-  backoffDelay,
-  type ErrorPolicy,
-  type Jitter,
-  type ResolvedPolicy,
-  resolvePolicy,
-  type RetryPolicy,
+export type {
+  Backoff,
+  ErrorPolicy,
+  Jitter,
+  ResolvedPolicy,
+  RetryPolicy,
 } from "./lib/policy/policy.ts";
 export {
   ErrorBudgetError,
@@ -68,7 +65,7 @@ export type {
   TaskContext,
   TaskFn,
 } from "./lib/pool/types.ts";
-export { MapRun } from "./lib/pool/map_run.ts";
+export type { MapRun } from "./lib/pool/map_run.ts";
 export { mapAll, type MapAllOptions, mapConcurrent } from "./lib/pool/map.ts";
 export {
   type ApplyOptions,
@@ -84,11 +81,11 @@ export {
   PoolRefusedError,
   TaskPoolError,
 } from "./lib/pool/pool_errors.ts";
-export {
-  type CancelledTask,
-  type GroupCallbacks,
-  type GroupState,
-  type GroupSummary,
+export type {
+  CancelledTask,
+  GroupCallbacks,
+  GroupState,
+  GroupSummary,
   TaskGroup,
 } from "./lib/pool/task_group.ts";
 export {
@@ -126,7 +123,7 @@ export {
   type ParamValues,
   type PathParamSpec,
   type ValueParamSpec,
-  WORKFLOW,
+  type WORKFLOW,
   type Workflow,
   type WorkflowSpec,
 } from "./lib/workflow/define.ts";

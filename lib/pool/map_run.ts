@@ -18,7 +18,7 @@ import { parseDuration } from "../units/duration.ts";
 import type {
   Inputs,
   LatencyRecorder,
-  MapOptions,
+  MapRunOptions,
   Outcome,
   RetryEvent,
   TaskContext,
@@ -122,7 +122,7 @@ export class MapRun<I, O>
   constructor(
     source: Inputs<I>,
     fn: TaskFn<I, O>,
-    options: MapOptions<I> = {},
+    options: MapRunOptions<I> = {},
   ) {
     if (!isIterable(source)) {
       throw new TypeError(

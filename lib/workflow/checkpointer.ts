@@ -15,6 +15,7 @@
  */
 
 import type { DeadLetter, SinkCheckpoint, SinkWriter } from "../io/types.ts";
+import { SqliteCheckpointStore } from "../durable/sqlite_store.ts";
 import {
   type CheckpointRecord,
   type CheckpointStore,
@@ -108,12 +109,8 @@ export class Checkpointer {
    */
   async begin(freshRunId: string): Promise<DurableStart> {
     const { store } = this.#options;
-    // Loaded here, not imported: the core's static graph holds no node:
-    // module, so an engine-only user never loads node:sqlite.
     this.#store = typeof store === "string"
-      ? new (await import("../durable/sqlite_store.ts")).SqliteCheckpointStore(
-        store,
-      )
+      ? new SqliteCheckpointStore(store)
       : store;
     const workflowFingerprint = await this.#workflowFingerprint();
     const inputFingerprint = await this.#plan.source.fingerprint?.() ?? "none";
