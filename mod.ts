@@ -192,7 +192,6 @@ export {
 } from "./lib/executors/types.ts";
 export { inProcess } from "./lib/executors/in_process.ts";
 export { workerThreads } from "./lib/executors/worker_threads.ts";
-export { describeThrown } from "./lib/policy/errors.ts";
 export { sleep } from "./lib/policy/sleep.ts";
 export {
   fetchJson,
@@ -218,7 +217,7 @@ export {
   WorkerCrashError,
   WorkerPoolClosedError,
 } from "./lib/workers/errors.ts";
-export { transferable, Transferred } from "./lib/workers/transfer.ts";
+export { transferable, type Transferred } from "./lib/workers/transfer.ts";
 export type {
   WorkerContext,
   WorkerExportName,

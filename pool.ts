@@ -44,7 +44,6 @@ export type {
   RetryPolicy,
 } from "./lib/policy/policy.ts";
 export {
-  describeThrown,
   ErrorBudgetError,
   SourceError,
   TaskError,

@@ -33,7 +33,7 @@ export {
   WorkerCrashError,
   WorkerPoolClosedError,
 } from "./lib/workers/errors.ts";
-export { transferable, Transferred } from "./lib/workers/transfer.ts";
+export { transferable, type Transferred } from "./lib/workers/transfer.ts";
 export type {
   WorkerContext,
   WorkerExportName,
