@@ -75,10 +75,17 @@ export {
   type GroupOptions,
   type GroupRef,
   type PoolMapOptions,
+  type StarmapOptions,
   TaskPool,
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  type PoolRefusedCode,
+  PoolRefusedError,
+  TaskPoolError,
+} from "./lib/pool/pool_errors.ts";
+export {
+  type CancelledTask,
   type GroupCallbacks,
   type GroupState,
   type GroupSummary,
@@ -178,6 +185,16 @@ export type {
   StageStats,
 } from "./lib/workflow/stats.ts";
 export { LatencyHistogram } from "./lib/workflow/histogram.ts";
+export {
+  type ExecutionContext,
+  type ExecutionStats,
+  type Executor,
+  type ExecutorStage,
+  type StageExecution,
+  type TaskStageKind,
+} from "./lib/executors/types.ts";
+export { inProcess } from "./lib/executors/in_process.ts";
+export { workerThreads } from "./lib/executors/worker_threads.ts";
 export { describeThrown } from "./lib/policy/errors.ts";
 export { sleep } from "./lib/policy/sleep.ts";
 export {

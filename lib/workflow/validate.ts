@@ -41,6 +41,7 @@ export const STAGE_KEYS = [
   "ordered",
   "rateLimit",
   "errors",
+  "executor",
 ] as const;
 const ERROR_KEYS = ["onError", "retry", "timeout", "maxFailures"] as const;
 const RETRY_KEYS = [
