@@ -94,7 +94,11 @@ export async function executeWorkflow(
   startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
-  const options = planOptionsFrom(args, file);
+  // Path params' roots are relative to the workflow file's folder.
+  const options = {
+    ...planOptionsFrom(args, file),
+    folder: new URL(".", loaded.url),
+  };
   // Planning first reports a wrong workflow before anything runs.
   const plan = planWorkflow(workflow, options);
   if (args.dryRun) {

@@ -170,7 +170,11 @@ function reply(
   status: number,
   code: ErrorCode,
   message: string,
-  options: { field?: string | undefined; requestId?: string } = {},
+  options: {
+    field?: string | undefined;
+    reason?: string | undefined;
+    requestId?: string;
+  } = {},
   headers: Readonly<Record<string, string>> = {},
 ): Response {
   return c.json(
@@ -191,6 +195,7 @@ function errorReply(error: Error, c: AppContext, log: Logger): Response {
       error.message,
       {
         field: error.field,
+        reason: error.reason,
         ...(error.status >= 500 ? { requestId } : {}),
       },
       error.headers,

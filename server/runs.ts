@@ -12,6 +12,7 @@ import { canResume } from "../cli/durable.ts";
 import type { CheckpointStore } from "../lib/durable/store.ts";
 import type { Sink, Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { PathParamError } from "../lib/workflow/errors.ts";
 import type { RunEvent } from "../lib/workflow/events.ts";
 import {
   planWorkflow,
@@ -26,6 +27,7 @@ import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
+import { workflowFolder } from "./workflows.ts";
 
 /** How long a cancelled run waits for tasks that ignore their signal. */
 const CANCEL_GRACE_MS = 10_000;
@@ -234,8 +236,10 @@ export class RunRegistry {
     let handle: RunHandle;
     let scope: string | undefined;
     try {
+      const folder = workflowFolder(request.workflow);
       const plan = planWorkflow(request.workflow, {
         params: request.params,
+        ...(folder === undefined ? {} : { folder }),
         ...(request.concurrency === undefined
           ? {}
           : { concurrency: request.concurrency }),
@@ -269,6 +273,15 @@ export class RunRegistry {
         }),
       });
     } catch (error) {
+      // A refused path's message holds only the request's own value and
+      // the declared root: redacting would garble the value it quotes.
+      if (error instanceof PathParamError) {
+        throw new ApiError(400, "bad_request", error.message, {
+          field: error.path,
+          reason: error.code,
+          cause: error,
+        });
+      }
       if (error instanceof WorkflowError) {
         throw new ApiError(400, "bad_request", redactPaths(error.message), {
           field: error.path,
