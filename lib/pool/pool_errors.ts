@@ -4,7 +4,7 @@
  * @module
  */
 
-import { describeThrown, TaskError } from "../policy/errors.ts";
+import { describeThrown, type TaskError } from "../policy/errors.ts";
 
 /** Why a pool refused new work: the `code` of a {@linkcode PoolRefusedError}. */
 export type PoolRefusedCode = "pool_closed" | "pool_locked";
