@@ -73,4 +73,3 @@ export function tick(): Promise<void> {
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
-

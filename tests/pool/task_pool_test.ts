@@ -12,7 +12,6 @@ import {
   type CancelledTask,
   ErrorBudgetError,
   type Outcome,
-  type TaskContext,
   TaskError,
   type TaskGroup,
   TaskPool,
