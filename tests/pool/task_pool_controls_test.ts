@@ -12,7 +12,7 @@ import {
   type Outcome,
   PoolRefusedError,
   type TaskContext,
-  TaskError,
+  type TaskError,
   TaskPool,
   TaskPoolError,
 } from "../../mod.ts";
