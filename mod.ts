@@ -5,7 +5,8 @@
  * - {@linkcode mapConcurrent} streams an outcome per input from any
  *   (async) iterable, pulling lazily; {@linkcode mapAll} collects values.
  * - {@linkcode TaskPool} runs named groups of tasks under one shared limit,
- *   after Python's asyncio-taskpool.
+ *   after Python's asyncio-taskpool; {@linkcode SimpleTaskPool} runs one
+ *   function as many times at once as you start it.
  * - {@linkcode Semaphore}, {@linkcode RateLimiter} and {@linkcode Channel}
  *   are the abortable primitives underneath.
  *
@@ -77,6 +78,12 @@ export {
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  SimpleTaskPool,
+  type SimpleTaskPoolOptions,
+  type StoppedTask,
+} from "./lib/pool/simple_task_pool.ts";
+export {
+  type GroupReport,
   type PoolRefusedCode,
   PoolRefusedError,
   TaskPoolError,

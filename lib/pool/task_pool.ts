@@ -316,7 +316,13 @@ export class TaskPool {
    *   num: 3,
    *   args: [2, 3],
    * });
-   * assertEquals(await group.done, { id: group.id, state: "ended", succeeded: 3, failed: 0 });
+   * assertEquals(await group.done, {
+   *   id: group.id,
+   *   state: "ended",
+   *   succeeded: 3,
+   *   failed: 0,
+   *   cancelled: 0,
+   * });
    * await pool.close();
    * ```
    */
