@@ -34,7 +34,9 @@
  *
  * Exit codes: 0 every item went through; 1 some items failed under
  * `continue`; 2 the run failed (fail-fast, error budget, source or sink);
- * 64 a wrong command line or workflow file, or a refused `--resume`; 130
+ * 64 a wrong command line or workflow file, or a refused `--resume`; 70 a
+ * crash (an uncaught error or unhandled rejection, such as a stage missing
+ * an `await`); 130
  * interrupted by Ctrl-C; 143 terminated by SIGTERM.
  *
  * Permissions: `--allow-read` (the workflow file and its inputs),
@@ -57,9 +59,11 @@ import { VERSION } from "./lib/version.ts";
 import { parseCliArgs } from "./cli/args.ts";
 import { UsageError, WorkflowFileError } from "./cli/errors.ts";
 import { executeWorkflow } from "./cli/execute.ts";
+import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
 import { loadWorkflow } from "./cli/load.ts";
+import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
 
 /**
@@ -67,7 +71,7 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  * and stderr but does not exit.
  *
  * @param argv The arguments, as in `Deno.args`.
- * @returns The exit code: 0, 1, 2, 64, 130 or 143.
+ * @returns The exit code: 0, 1, 2, 64, 70, 130 or 143.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -86,10 +90,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       await writeStdout(text);
       return ExitCode.Ok;
     }
+    // Listen from now on: a signal during the type check must not be lost.
+    using startup = watchStartup();
     // parseCliArgs guarantees a file without --help or --version.
-    const loaded = await loadWorkflow(args.file!, { cwd, check: args.check });
-    return await executeWorkflow(loaded, args);
+    const loaded = await loadWorkflow(args.file!, {
+      cwd,
+      check: args.check,
+      signal: startup.signal,
+    });
+    return await executeWorkflow(loaded, args, startup);
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      writeStderr(`poolflow: ${error.message}\n`);
+      return error.exitCode;
+    }
     if (error instanceof UsageError) {
       writeStderr(
         `poolflow: ${error.message}\nRun "poolflow --help" for usage.\n`,
@@ -102,14 +116,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     // Our own bug, not the user's: the stack helps report it.
     writeStderr(
-      `poolflow: unexpected error: ${
+      `poolflow: crashed: unexpected error (exit code ${ExitCode.Crashed}): ${
         error instanceof Error ? error.stack ?? error.message : String(error)
       }\n`,
     );
-    return ExitCode.RunFailed;
+    return ExitCode.Crashed;
   }
 }
 
 if (import.meta.main) {
+  exitOnCrash();
   Deno.exit(await main(Deno.args));
 }

@@ -75,10 +75,17 @@ export {
   type GroupOptions,
   type GroupRef,
   type PoolMapOptions,
+  type StarmapOptions,
   TaskPool,
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  type PoolRefusedCode,
+  PoolRefusedError,
+  TaskPoolError,
+} from "./lib/pool/pool_errors.ts";
+export {
+  type CancelledTask,
   type GroupCallbacks,
   type GroupState,
   type GroupSummary,
@@ -117,6 +124,8 @@ export {
   type ParamSpec,
   type ParamsSpec,
   type ParamValues,
+  type PathParamSpec,
+  type ValueParamSpec,
   WORKFLOW,
   type Workflow,
   type WorkflowSpec,
@@ -136,6 +145,12 @@ export {
   WorkflowError,
   type WorkflowPlan,
 } from "./lib/workflow/plan.ts";
+export { type PathParamCode, PathParamError } from "./lib/workflow/errors.ts";
+export {
+  type PathAccess,
+  type PathParamContext,
+  resolvePathParam,
+} from "./lib/workflow/path_param.ts";
 export type { DurableOptions } from "./lib/workflow/checkpointer.ts";
 export {
   type CheckpointRecord,
@@ -170,6 +185,16 @@ export type {
   StageStats,
 } from "./lib/workflow/stats.ts";
 export { LatencyHistogram } from "./lib/workflow/histogram.ts";
+export {
+  type ExecutionContext,
+  type ExecutionStats,
+  type Executor,
+  type ExecutorStage,
+  type StageExecution,
+  type TaskStageKind,
+} from "./lib/executors/types.ts";
+export { inProcess } from "./lib/executors/in_process.ts";
+export { workerThreads } from "./lib/executors/worker_threads.ts";
 export { describeThrown } from "./lib/policy/errors.ts";
 export { sleep } from "./lib/policy/sleep.ts";
 export {

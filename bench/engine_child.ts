@@ -2,7 +2,7 @@
  * Runs one (workload, library) pair in its own process so that peak RSS is
  * the pair's own, and prints its metrics as one JSON line.
  *
- * Usage: `deno run -A bench/engine_child.ts W1 mapConcurrent [n]`
+ * Usage: `deno run -A --config bench/deno.json bench/engine_child.ts W1 mapConcurrent [n]`
  *
  * @module
  */

@@ -7,7 +7,7 @@
  * letters likewise.
  *
  * ```sh
- * deno run -A bench/fault_injection.ts [--items N] [--kills N] [--seed N]
+ * deno run -A --config bench/deno.json bench/fault_injection.ts [--items N] [--kills N] [--seed N]
  *   [--split-before-batch]
  * ```
  *

@@ -1,8 +1,10 @@
 /**
- * The contenders of the engine benchmark, each behind one adapter: run `fn`
- * over `source` with at most `concurrency` tasks at once, hand every value to
- * `onValue`, and reject with the first failure using the library's own
- * stop-on-error mode.
+ * The contenders of the engine benchmark, each used the way its
+ * documentation suggests at its best: run `fn` over `source` with at most
+ * `concurrency` tasks at once and give the results as an async iterable,
+ * which every workload reads with the same `for await` loop
+ * ({@linkcode consume}); the iteration throws the first failure, by the
+ * library's own stop-on-error mode.
  *
  * @module
  */
@@ -10,11 +12,17 @@
 import fastq from "fastq";
 import pLimit from "p-limit";
 import { pMapIterable } from "p-map";
+import PQueue from "p-queue";
 // The engine itself, not mod.ts: the benchmark needs nothing else.
 import { mapConcurrent } from "../lib/pool/map.ts";
+import type { Outcome } from "../lib/pool/types.ts";
 import { pooledMap } from "../std/pool.ts";
+import { HandChannel } from "./hand_channel.ts";
 
-/** One library, driven the way its documentation suggests. */
+/** A task of the benchmark. */
+export type Task<I, O> = (input: I) => Promise<O>;
+
+/** One contender, driven the way its documentation suggests. */
 export interface Peer {
   /** Whether it pulls from the source only as slots free up. */
   readonly lazy: boolean;
@@ -22,27 +30,43 @@ export interface Peer {
   readonly library: boolean;
   /** How it stops on the first failure. */
   readonly stopMode: string;
-  /** Runs every input; resolves when all are done, rejects on the first failure. */
-  run<I, O>(
+  /** Runs every input; the items as they finish; throws the first failure. */
+  iterate<I, O>(
     source: Iterable<I>,
-    fn: (input: I) => Promise<O>,
+    fn: Task<I, O>,
     concurrency: number,
-    onValue: (value: O) => void,
-  ): Promise<void>;
+  ): AsyncIterable<unknown>;
+  /** The task's value in one item (an outcome for poolflow). */
+  value(item: unknown): unknown;
 }
 
-/** `mapConcurrent`, fail-fast, reading outcomes as they come. */
+const itself = (item: unknown): unknown => item;
+
+/**
+ * The one loop that reads every contender: `for await` over its items,
+ * handing each value to `onValue`.
+ */
+export async function consume<I, O>(
+  peer: Peer,
+  source: Iterable<I>,
+  fn: Task<I, O>,
+  concurrency: number,
+  onValue: (value: unknown) => void,
+): Promise<void> {
+  const value = peer.value;
+  for await (const item of peer.iterate(source, fn, concurrency)) {
+    onValue(value(item));
+  }
+}
+
+/** `mapConcurrent`, fail-fast, outcomes unwrapped to values. */
 const poolflow: Peer = {
   lazy: true,
   library: true,
   stopMode: '`onError: "fail-fast"`',
-  async run(source, fn, concurrency, onValue) {
-    const run = mapConcurrent(source, fn, {
-      concurrency,
-      onError: "fail-fast",
-    });
-    for await (const outcome of run) if (outcome.ok) onValue(outcome.value);
-  },
+  iterate: (source, fn, concurrency) =>
+    mapConcurrent(source, fn, { concurrency, onError: "fail-fast" }),
+  value: (item) => (item as Outcome<unknown, unknown> & { ok: true }).value,
 };
 
 /** p-map's lazy `pMapIterable` (it stops at the first error by design). */
@@ -50,44 +74,89 @@ const pMap: Peer = {
   lazy: true,
   library: true,
   stopMode: "built in (ordered: throws at the failed index)",
-  async run(source, fn, concurrency, onValue) {
-    for await (const value of pMapIterable(source, fn, { concurrency })) {
-      onValue(value);
-    }
-  },
+  iterate: (source, fn, concurrency) =>
+    pMapIterable(source, fn, { concurrency, backpressure: concurrency }),
+  value: itself,
 };
 
-/** p-limit: `limit.map` (a `Promise.all`), clearing the queue on failure. */
-const pLimitPeer: Peer = {
-  lazy: false,
+/**
+ * fastq fed with back-pressure: push while its queue has room, else wait
+ * for its `empty` hook; a worker holds its slot until the reader has room
+ * for the value.
+ */
+const fastqFed: Peer = {
+  lazy: true,
   library: true,
-  stopMode: "`Promise.all` rejects, then `clearQueue()`",
-  async run(source, fn, concurrency, onValue) {
-    const limit = pLimit(concurrency);
-    try {
-      for (const value of await limit.map(source, fn)) onValue(value);
-    } catch (error) {
-      limit.clearQueue();
-      throw error;
-    }
+  stopMode: "stop pushing, `kill()` the queue",
+  iterate<I, O>(source: Iterable<I>, fn: Task<I, O>, concurrency: number) {
+    const out = new HandChannel<O>(concurrency);
+    let failed = false;
+    const queue = fastq<unknown, I, void>((input, cb) => {
+      fn(input).then((value) => {
+        const pending = out.send(value);
+        if (pending) pending.then(() => cb(null));
+        else cb(null);
+      }, cb);
+    }, concurrency);
+    const done = (error: unknown) => {
+      if (error && !failed) {
+        failed = true;
+        queue.kill();
+        out.close(error);
+      }
+    };
+    void (async () => {
+      for (const input of source) {
+        if (failed) return;
+        if (queue.length() >= concurrency) {
+          await new Promise<void>((resolve) => queue.empty = resolve);
+          if (failed) return;
+        }
+        queue.push(input, done);
+      }
+      if (!queue.idle()) {
+        await new Promise<void>((resolve) => queue.drain = resolve);
+      }
+      out.close();
+    })();
+    return out;
   },
+  value: itself,
 };
 
-/** fastq's promise queue: push everything, `Promise.all`, kill on failure. */
-const fastqPeer: Peer = {
-  lazy: false,
+/** p-queue with `onSizeLessThan` back-pressure, as its documentation shows. */
+const pQueue: Peer = {
+  lazy: true,
   library: true,
-  stopMode: "`Promise.all` rejects, then `kill()`",
-  async run(source, fn, concurrency, onValue) {
-    const queue = fastq.promise(fn, concurrency);
-    try {
-      const pushed = Array.from(source, (input) => queue.push(input));
-      for (const value of await Promise.all(pushed)) onValue(value);
-    } catch (error) {
-      queue.kill();
-      throw error;
-    }
+  stopMode: "stop adding, `clear()` the queue",
+  iterate<I, O>(source: Iterable<I>, fn: Task<I, O>, concurrency: number) {
+    const out = new HandChannel<O>(concurrency);
+    const queue = new PQueue({ concurrency });
+    let failed = false;
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      queue.clear();
+      out.close(error);
+    };
+    void (async () => {
+      for (const input of source) {
+        if (failed) return;
+        if (queue.size >= concurrency) {
+          await queue.onSizeLessThan(concurrency);
+          if (failed) return;
+        }
+        queue.add(async () => {
+          const pending = out.send(await fn(input));
+          if (pending) await pending;
+        }).catch(fail);
+      }
+      await queue.onIdle();
+      out.close();
+    })();
+    return out;
   },
+  value: itself,
 };
 
 /** The Deno standard library's `pooledMap`. */
@@ -95,48 +164,79 @@ const stdPool: Peer = {
   lazy: true,
   library: true,
   stopMode: "built in (running tasks finish, then `AggregateError`)",
-  async run(source, fn, concurrency, onValue) {
-    for await (const value of pooledMap(concurrency, source, fn)) {
-      onValue(value);
-    }
-  },
+  iterate: (source, fn, concurrency) => pooledMap(concurrency, source, fn),
+  value: itself,
 };
 
-/** Hand-written floor: `concurrency` async loops sharing one iterator. */
-const baseline: Peer = {
+/** p-limit: `limit.map` (a `Promise.all`), clearing the queue on failure. */
+const pLimitAll: Peer = {
+  lazy: false,
+  library: true,
+  stopMode: "`Promise.all` rejects, then `clearQueue()`",
+  async *iterate<I, O>(
+    source: Iterable<I>,
+    fn: Task<I, O>,
+    concurrency: number,
+  ) {
+    const limit = pLimit(concurrency);
+    let values: O[];
+    try {
+      values = await limit.map(source, fn);
+    } catch (error) {
+      limit.clearQueue();
+      throw error;
+    }
+    yield* values;
+  },
+  value: itself,
+};
+
+/**
+ * Hand-written floor: `concurrency` async loops sharing one iterator,
+ * delivering through a bounded channel; a shared flag stops the pulls.
+ */
+const handLoop: Peer = {
   lazy: true,
   library: false,
   stopMode: "shared `failed` flag checked before each pull",
-  async run(source, fn, concurrency, onValue) {
+  iterate<I, O>(source: Iterable<I>, fn: Task<I, O>, concurrency: number) {
+    const out = new HandChannel<O>(concurrency);
     const iterator = source[Symbol.iterator]();
     let failed = false;
     const loop = async (): Promise<void> => {
       while (!failed) {
         const step = iterator.next();
         if (step.done) return;
+        let value: O;
         try {
-          onValue(await fn(step.value));
+          value = await fn(step.value);
         } catch (error) {
           failed = true;
           throw error;
         }
+        const pending = out.send(value);
+        if (pending) await pending;
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, loop));
+    Promise.all(Array.from({ length: concurrency }, loop))
+      .then(() => out.close(), (error) => out.close(error));
+    return out;
   },
+  value: itself,
 };
 
 /** Every contender, by the name the table shows. */
 export const PEERS: Readonly<Record<string, Peer>> = {
   mapConcurrent: poolflow,
-  "p-map": pMap,
-  "p-limit": pLimitPeer,
-  fastq: fastqPeer,
+  "hand loop": handLoop,
+  "fastq (back-pressure)": fastqFed,
+  "p-queue (onSizeLessThan)": pQueue,
+  "p-map pMapIterable": pMap,
   pooledMap: stdPool,
-  baseline,
+  "p-limit (Promise.all)": pLimitAll,
 };
 
 /** The subject of the benchmark. */
 export const SUBJECT = "mapConcurrent";
 /** The hand-written reference. */
-export const BASELINE = "baseline";
+export const BASELINE = "hand loop";

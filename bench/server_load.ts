@@ -11,7 +11,7 @@
  * level after each round means memory does not grow with uptime. Stops by
  * itself (about two minutes); loopback only.
  *
- *     deno run -A bench/server_load.ts [--seconds 30] [--clients 200] [--rate 20] [--rounds 2]
+ *     deno run -A --config bench/deno.json bench/server_load.ts [--seconds 30] [--clients 200] [--rate 20] [--rounds 2]
  *
  * @module
  */

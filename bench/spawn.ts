@@ -5,6 +5,7 @@
  * @module
  */
 
+import { BENCH_CONFIG } from "./config.ts";
 import type { Metrics } from "./workloads.ts";
 
 /** One child run: its metrics, or why it has none. */
@@ -31,7 +32,7 @@ export async function runChild(
   peer: string,
   n?: number,
 ): Promise<Sample> {
-  const args = ["run", "-A"];
+  const args = ["run", "-A", "--config", BENCH_CONFIG];
   if (workload === "W3") args.push("--v8-flags=--expose-gc");
   args.push(CHILD, workload, peer);
   if (n !== undefined) args.push(String(n));

@@ -15,11 +15,14 @@
  * go round-robin and the report shows medians.
  *
  * Run from the repository root: `deno task bench:workers` (`deno run -A
- * bench/workers.ts`); `--config <file>` passes a config to the children.
+ * --config bench/deno.json bench/workers.ts`); `--config <file>` passes
+ * another config to the children than `bench/deno.json`.
  * Progress goes to stderr, the markdown report to stdout.
  *
  * @module
  */
+
+import { BENCH_CONFIG } from "./config.ts";
 
 const CPU_ITEMS = 20_000;
 const TINY_TASKS = 50_000;
@@ -45,11 +48,11 @@ interface Runs {
 
 const CHILD = new URL("./workers_child.ts", import.meta.url);
 const configAt = Deno.args.indexOf("--config");
-const config = configAt >= 0 ? Deno.args[configAt + 1] : undefined;
+const config = configAt >= 0 ? Deno.args[configAt + 1] : BENCH_CONFIG;
 
 async function runChild(mode: string, n: number): Promise<ChildResult> {
   const args = ["run", "-A"];
-  if (config) args.push("--config", config);
+  args.push("--config", config);
   args.push(decodeURIComponent(CHILD.pathname), mode, String(n));
   const output = await new Deno.Command(Deno.execPath(), {
     args,
@@ -153,7 +156,7 @@ const totalS = ((performance.now() - started) / 1000).toFixed(0);
 
 console.log(`## poolflow worker-thread benchmark
 
-\`deno run -A bench/workers.ts\` — Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs; ${jobs.length} child runs in ${totalS} s, medians of ${REPEATS}.
+\`deno run -A --config bench/deno.json bench/workers.ts\` — Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), ${Deno.build.os}/${Deno.build.arch}, ${navigator.hardwareConcurrency} CPUs; ${jobs.length} child runs in ${totalS} s, medians of ${REPEATS}.
 
 ### CPU-bound: ${fmt(CPU_ITEMS)} items of ~1 ms SHA-256 (plain JS)
 

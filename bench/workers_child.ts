@@ -2,7 +2,7 @@
  * One measurement of the worker benchmark in its own process, printed as
  * one JSON line: `{ ms, n, perTaskUs, rssMb }`.
  *
- * Usage: `deno run -A bench/workers_child.ts <mode> <n>` with mode one of
+ * Usage: `deno run -A --config bench/deno.json bench/workers_child.ts <mode> <n>` with mode one of
  * `cpu-main`, `cpu-pool`, `cpu-workflow` (the ~1 ms hash on the main thread,
  * on a 2-thread `WorkerPool`, through `run()` with `inWorker`), or
  * `tiny-poolflow`, `tiny-piscina`, `tiny-tinypool` (no-op tasks on 2

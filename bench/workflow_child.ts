@@ -2,7 +2,7 @@
  * One measurement of the workflow benchmark, in its own process so that
  * its peak RSS is its own. Prints one JSON line: `{ ms, peakRssMb }`.
  *
- * Usage: `deno run -A bench/workflow_child.ts <floor|split|workflow> in.csv out.jsonl`
+ * Usage: `deno run -A --config bench/deno.json bench/workflow_child.ts <floor|split|workflow> in.csv out.jsonl`
  *
  * - `floor`: the I/O floor. The standard library's `CsvParseStream` over
  *   the file, `JSON.stringify` per record, buffered writes; no pool.

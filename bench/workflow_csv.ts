@@ -16,12 +16,13 @@
  * the same number of output lines everywhere.
  *
  * Run from the repository root: `deno task bench:workflow` (`deno run -A
- * bench/workflow_csv.ts`). Linux only (`/proc`). Progress goes to stderr,
+ * --config bench/deno.json bench/workflow_csv.ts`). Linux only (`/proc`). Progress goes to stderr,
  * the markdown report to stdout.
  *
  * @module
  */
 
+import { BENCH_CONFIG } from "./config.ts";
 import type { ChildResult } from "./workflow_child.ts";
 import { countLines, writeCsv } from "./workflow_data.ts";
 
@@ -45,7 +46,6 @@ interface Measurement extends ChildResult {
 }
 
 const CHILD = new URL("./workflow_child.ts", import.meta.url);
-const CONFIG = new URL("../deno.json", import.meta.url);
 
 /** Runs one measurement in a child process; its output file is kept. */
 async function measure(
@@ -59,7 +59,7 @@ async function measure(
       "run",
       "-A",
       "--config",
-      decodeURIComponent(CONFIG.pathname),
+      BENCH_CONFIG,
       decodeURIComponent(CHILD.pathname),
       mode,
       input,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Peer } from "./peers.ts";
+import { consume, type Peer } from "./peers.ts";
 import { readMemoryMb, settledHeapMb, settledRssMb } from "./proc.ts";
 
 /** What a workload reports: flat numbers, JSON-safe (`NaN` becomes `null`). */
@@ -38,7 +38,7 @@ const sleep = (ms: number) =>
 async function w1(peer: Peer, n = 1_000_000): Promise<Metrics> {
   let count = 0;
   const start = performance.now();
-  await peer.run(range(n), noop, 100, () => count++);
+  await consume(peer, range(n), noop, 100, () => count++);
   const wallMs = performance.now() - start;
   expectAll(count, n);
   return {
@@ -55,7 +55,7 @@ async function w2(peer: Peer, n = 10_000): Promise<Metrics> {
   const task = (x: number) =>
     new Promise<number>((resolve) => setTimeout(() => resolve(x), 10));
   const start = performance.now();
-  await peer.run(range(n), task, 500, () => count++);
+  await consume(peer, range(n), task, 500, () => count++);
   const wallMs = performance.now() - start;
   expectAll(count, n);
   return {
@@ -79,7 +79,7 @@ async function w3(peer: Peer, n = 5_000_000): Promise<Metrics> {
     heapAtCheckpoint = settledHeapMb();
   };
   const start = performance.now();
-  await peer.run(range(n), noop, 64, onValue);
+  await consume(peer, range(n), noop, 64, onValue);
   const wallMs = performance.now() - start;
   expectAll(count, n);
   return {
@@ -115,7 +115,7 @@ async function w4(peer: Peer, n = 100_000): Promise<Metrics> {
   let surfacedAt = NaN;
   let startedAtSurface = NaN;
   try {
-    await peer.run(range(n), task, 100, () => {});
+    await consume(peer, range(n), task, 100, () => {});
   } catch {
     surfacedAt = performance.now();
     startedAtSurface = started;

@@ -12,6 +12,8 @@ import {
   planWorkflow,
   type RunHandle,
   runPlan,
+  type RunSummary,
+  type WorkflowPlan,
 } from "../mod.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
@@ -26,7 +28,7 @@ import {
   type ProgressDisplay,
   TtyProgress,
 } from "./progress.ts";
-import { watchInterrupts } from "./signals.ts";
+import { type StartupWatch, watchInterrupts } from "./signals.ts";
 import { formatSummary } from "./summary.ts";
 import {
   stderrIsTerminal,
@@ -78,7 +80,10 @@ export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
  *
  * @param loaded The workflow file and its workflow.
  * @param args The parsed command line.
+ * @param startup The signal watch since the start, disposed of once the
+ * run's own is on.
  * @returns The exit code.
+ * @throws {InterruptedError} If a signal came before the run started.
  * @throws {WorkflowError} If the workflow or a flag's value is wrong.
  * @throws {UsageError} If flags conflict with the workflow, or `--resume`
  * is given for outputs that cannot resume.
@@ -86,6 +91,7 @@ export function planOptionsFrom(args: CliArgs, file: string): PlanOptions {
 export async function executeWorkflow(
   loaded: LoadedWorkflow,
   args: CliArgs,
+  startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
   const options = planOptionsFrom(args, file);
@@ -121,6 +127,7 @@ export async function executeWorkflow(
       limit: plan.limit,
     })
     : new PlainProgress({ write: writeStderr, limit: plan.limit });
+  startup?.throwIfInterrupted();
   const handle = runPlan(plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
     ...(durable ? { durable: durable.options } : {}),
@@ -129,13 +136,33 @@ export async function executeWorkflow(
   const watching = watchEvents(handle, display, args.json);
   // Awaited after the run; marked handled so an early failure is not fatal.
   watching.catch(() => {});
+  const notify = (message: string): void => {
+    if (display) display.log(message);
+    else if (!args.quiet) writeStderr(`${message}\n`);
+  };
   using interrupts = watchInterrupts(handle, {
     graceMs: args.graceMs,
-    notify: (message) => {
-      if (display) display.log(message);
-      else if (!args.quiet) writeStderr(`${message}\n`);
+    notify,
+    // Items in flight ignore the abort, so `done` never comes: tell what is known.
+    exit: (code) => {
+      if (!args.quiet) {
+        writeStderr(
+          `\n${
+            formatSummary(abandonedSummary(handle, plan), {
+              file,
+              exitCode: code,
+              interrupted: true,
+              signal: interrupts.signal,
+              checkpoint: durable?.path,
+            })
+          }`,
+        );
+      }
+      Deno.exit(code);
     },
   });
+  // The run's watch is on (in this same turn): the startup one can go.
+  startup?.[Symbol.dispose]();
   if (mode === "plain" && display) {
     writeStderr(
       `${args.resume ? "Resuming" : "Running"} "${plan.name}" (${file})${
@@ -182,4 +209,35 @@ function watchEvents(
   return (async () => {
     for await (const event of handle.events) display.onEvent(event);
   })();
+}
+
+/** The summary of a run left with items in flight: what its stats know. */
+function abandonedSummary(
+  handle: RunHandle,
+  plan: WorkflowPlan,
+): RunSummary {
+  const stats = handle.stats();
+  const now = Date.now();
+  return {
+    runId: stats.runId,
+    workflow: stats.workflow,
+    status: "aborted",
+    error: {
+      name: "AbortError",
+      message: "Items in flight ignore the abort; they are left unfinished",
+    },
+    startedAt: stats.startedAt,
+    finishedAt: now,
+    wallMs: stats.elapsedMs,
+    read: stats.read,
+    written: stats.written,
+    failed: stats.deadLetters,
+    retried: stats.stages.reduce((sum, stage) => sum + stage.retried, 0),
+    throughput: stats.elapsedMs > 0 ? (stats.read * 1000) / stats.elapsedMs : 0,
+    stages: stats.stages,
+    outputs: {
+      ...(plan.sink ? { sink: plan.sink.location } : {}),
+      ...(plan.deadLetter ? { deadLetter: plan.deadLetter.location } : {}),
+    },
+  };
 }

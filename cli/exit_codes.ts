@@ -17,6 +17,12 @@ export const ExitCode = {
   RunFailed: 2,
   /** A wrong command line or workflow file (BSD's `EX_USAGE`). */
   Usage: 64,
+  /**
+   * A crash: an uncaught error or an unhandled rejection (a stage that
+   * forgot an `await`), or a bug of poolflow's own (BSD's `EX_SOFTWARE`).
+   * Not 1, which means "finished, some items failed".
+   */
+  Crashed: 70,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   Interrupted: 130,
   /** Terminated by SIGTERM (128 + 15), as by `docker stop` or systemd. */

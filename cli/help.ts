@@ -72,6 +72,7 @@ Exit codes:
   1    some items failed (--continue); see the dead letter
   2    the run failed: a fail-fast failure, an exceeded error budget, a source or sink error
   64   a wrong command line or workflow file, or nothing to --resume (or it changed)
+  70   a crash: an uncaught error or unhandled rejection (a stage missing an await)
   130  interrupted by Ctrl-C
   143  terminated by SIGTERM (docker stop, systemd, Deno Deploy)
 

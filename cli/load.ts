@@ -28,6 +28,8 @@ export interface LoadOptions {
   readonly cwd: string;
   /** Type-check the file with `deno check` before importing it. */
   readonly check: boolean;
+  /** Stops the type check, and the load, when aborted; its reason is thrown. */
+  readonly signal?: AbortSignal;
 }
 
 /** How many lines of an import error a message keeps. */
@@ -50,7 +52,7 @@ export async function loadWorkflow(
   const url = resolveFileUrl(file, options.cwd);
   await checkExists(file, url);
   if (options.check) {
-    const diagnostic = await typeCheck(url, options.cwd);
+    const diagnostic = await typeCheck(url, options.cwd, options.signal);
     if (diagnostic !== undefined) {
       throw new WorkflowFileError(
         file,
@@ -75,6 +77,7 @@ export async function loadWorkflow(
       }`,
     );
   }
+  options.signal?.throwIfAborted();
   const workflow = module.default;
   if (!isWorkflow(workflow)) {
     throw new WorkflowFileError(

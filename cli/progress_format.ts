@@ -27,14 +27,59 @@ export interface Completion {
 }
 
 /**
- * How far a run is: from `--limit` when set, else from the source's size
- * (bytes of a CSV or JSON-lines file), else just what was read.
+ * Source items the run is done with: read, and no longer running or
+ * waiting in a stage (written, filtered out, failed, or invalid). Bytes
+ * read say nothing about this: a source reads ahead into its buffers.
+ *
+ * @param stats The run's stats.
+ * @returns The count, between 0 and `stats.read`.
+ *
+ * @example Read 10, 3 in flight
+ * ```ts
+ * import { finishedItems } from "./progress_format.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(finishedItems({ read: 10, stages: [{ running: 2, queued: 1 }] }), 7);
+ * ```
+ */
+export function finishedItems(
+  stats: {
+    readonly read: number;
+    readonly stages: readonly Pick<StageStats, "running" | "queued">[];
+  },
+): number {
+  const inFlight = stats.stages.reduce(
+    (sum, stage) => sum + stage.running + stage.queued,
+    0,
+  );
+  return Math.max(0, Math.min(stats.read, stats.read - inFlight));
+}
+
+/**
+ * How far a run is, in items finished (see {@linkcode finishedItems}): of
+ * `--limit` when set, else of the source's size in items, else of an
+ * estimate from the bytes read of a file (exact once it is read to the
+ * end), else just the count.
  *
  * @param stats The run's stats.
  * @param limit The run's `--limit`, if any.
  * @returns The fraction done, a label and an ETA.
  *
- * @example A file half read
+ * @example A small file read at once, 18 of its 96 rows finished
+ * ```ts
+ * import { completion } from "./progress_format.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const early = completion({
+ *   read: 96,
+ *   elapsedMs: 1000,
+ *   progress: { done: 3200, total: 3200, unit: "bytes" },
+ *   stages: [{ running: 4, queued: 74 }],
+ * }, undefined);
+ * assertEquals(early, { fraction: 0.1875, done: "18/96 items", etaMs: 4333.333333333333 });
+ * ```
+ *
+ * @example A file half read, all its items read so far finished
  * ```ts
  * import { completion } from "./progress_format.ts";
  * import { assertEquals } from "@std/assert";
@@ -43,27 +88,52 @@ export interface Completion {
  *   read: 10,
  *   elapsedMs: 4000,
  *   progress: { done: 500, total: 1000, unit: "bytes" },
+ *   stages: [],
  * }, undefined);
- * assertEquals(half, { fraction: 0.5, done: "500 B/1.0 kB", etaMs: 4000 });
+ * assertEquals(half, { fraction: 0.5, done: "10/~20 items (500 B/1.0 kB read)", etaMs: 4000 });
  * ```
  */
 export function completion(
-  stats: Pick<RunStats, "read" | "elapsedMs" | "progress">,
+  stats: Pick<RunStats, "read" | "elapsedMs" | "progress"> & {
+    readonly stages: readonly Pick<StageStats, "running" | "queued">[];
+  },
   limit: number | undefined,
 ): Completion {
   const { progress } = stats;
+  const finished = finishedItems(stats);
   let fraction: number | undefined;
   let done: string;
   if (limit !== undefined) {
-    fraction = Math.min(1, stats.read / limit);
-    done = `${formatCount(stats.read)}/${formatCount(limit)} items`;
+    fraction = limit > 0 ? Math.min(1, finished / limit) : 1;
+    done = `${formatCount(finished)}/${formatCount(limit)} items`;
   } else if (progress.total !== undefined && progress.total > 0) {
-    fraction = Math.min(1, progress.done / progress.total);
-    done = progress.unit === "bytes"
-      ? `${formatBytes(progress.done)}/${formatBytes(progress.total)}`
-      : `${formatCount(progress.done)}/${formatCount(progress.total)} items`;
+    if (progress.unit === "items") {
+      fraction = Math.min(1, finished / progress.total);
+      done = `${formatCount(finished)}/${formatCount(progress.total)} items`;
+    } else if (progress.done >= progress.total) {
+      // Read to the end: every item is known.
+      fraction = stats.read > 0 ? finished / stats.read : 1;
+      done = `${formatCount(finished)}/${formatCount(stats.read)} items`;
+    } else {
+      const bytes = `${formatBytes(progress.done)}/${
+        formatBytes(progress.total)
+      } read`;
+      if (progress.done > 0 && stats.read > 0) {
+        const estimate = Math.max(
+          stats.read,
+          Math.round((stats.read * progress.total) / progress.done),
+        );
+        fraction = Math.min(1, finished / estimate);
+        done = `${formatCount(finished)}/~${
+          formatCount(estimate)
+        } items (${bytes})`;
+      } else {
+        fraction = 0;
+        done = `${formatCount(finished)} items (${bytes})`;
+      }
+    }
   } else {
-    done = `${formatCount(stats.read)} items`;
+    done = `${formatCount(finished)} items`;
   }
   const etaMs = fraction !== undefined && fraction > 0 && fraction < 1
     ? (stats.elapsedMs * (1 - fraction)) / fraction
@@ -162,7 +232,7 @@ export function formatProgressFrame(
  *
  * @param stats The run's stats.
  * @param limit The run's `--limit`, if any.
- * @returns Such as `"[0:04] etl: 48% of 12.3 MB/25.6 MB, ETA 0:05 · written 1,190 · dead letters 4 | parse 310/s 8/8"`.
+ * @returns Such as `"[0:04] etl: 48% of 1,190/~2,480 items (12.3 MB/25.6 MB read), ETA 0:05 · written 1,190 · dead letters 4 | parse 310/s 8/8"`.
  *
  * @example
  * ```ts
@@ -176,7 +246,7 @@ export function formatProgressFrame(
  *   stages: [{ name: "parse", kind: "map", in: 7, out: 6, failed: 0, retried: 0,
  *     running: 1, queued: 0, concurrency: 8, rate: 1.5, latency }],
  *   written: 6, deadLetters: 0,
- * }, undefined), "[0:04] etl: 7 items · written 6 · dead letters 0 | parse 1.5/s 1/8");
+ * }, undefined), "[0:04] etl: 6 items · written 6 · dead letters 0 | parse 1.5/s 1/8");
  * ```
  */
 export function formatProgressLine(

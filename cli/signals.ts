@@ -188,6 +188,102 @@ export function watchInterrupts(
   };
 }
 
+/**
+ * Thrown when Ctrl-C or SIGTERM came before the run started (during the
+ * type check or the loading of the workflow file): nothing ran.
+ *
+ * @example
+ * ```ts
+ * import { InterruptedError } from "./signals.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(new InterruptedError("SIGTERM").exitCode, 143);
+ * ```
+ */
+export class InterruptedError extends Error {
+  /** Always `"interrupted"`. */
+  readonly code = "interrupted";
+  /** The signal that came. */
+  readonly signal: StopSignal;
+
+  /**
+   * Creates the error.
+   *
+   * @param signal The signal that came.
+   */
+  constructor(signal: StopSignal) {
+    super(
+      `${
+        signal === "SIGINT"
+          ? "Interrupted by Ctrl-C"
+          : `Terminated by ${signal}`
+      } before the run started: nothing ran`,
+    );
+    this.name = "InterruptedError";
+    this.signal = signal;
+  }
+
+  /** 130 for SIGINT, 143 for SIGTERM. */
+  get exitCode(): ExitCode {
+    return this.signal === "SIGTERM"
+      ? ExitCode.Terminated
+      : ExitCode.Interrupted;
+  }
+}
+
+/** Watches for signals before a run starts; dispose of it once the run's own watch is on. */
+export interface StartupWatch extends Disposable {
+  /** Aborted, with an {@linkcode InterruptedError}, at the first signal. */
+  readonly signal: AbortSignal;
+  /** Throws the {@linkcode InterruptedError} if a signal came. */
+  throwIfInterrupted(): void;
+}
+
+/**
+ * Listens for Ctrl-C and SIGTERM while the CLI loads and type-checks the
+ * workflow file: once Deno has a listener for a signal, the signal no
+ * longer ends the process, so the CLI must listen from the start or the
+ * signal is lost.
+ *
+ * @param source The signal source. Defaults to the process's signals.
+ * @returns The watch.
+ *
+ * @example A signal before the run
+ * ```ts
+ * import { InterruptedError, watchStartup } from "./signals.ts";
+ * import { assert, assertThrows } from "@std/assert";
+ *
+ * let fire = (_: "SIGINT" | "SIGTERM") => {};
+ * using watch = watchStartup((listener) => {
+ *   fire = listener;
+ *   return () => {};
+ * });
+ * fire("SIGINT");
+ * assert(watch.signal.aborted);
+ * assertThrows(() => watch.throwIfInterrupted(), InterruptedError);
+ * ```
+ */
+export function watchStartup(
+  source: SignalSource = processSignals,
+): StartupWatch {
+  const controller = new AbortController();
+  const remove = source((signal) => {
+    if (!controller.signal.aborted) {
+      controller.abort(new InterruptedError(signal));
+    }
+  });
+  let removed = false;
+  return {
+    signal: controller.signal,
+    throwIfInterrupted: () => controller.signal.throwIfAborted(),
+    [Symbol.dispose]() {
+      if (removed) return;
+      removed = true;
+      remove();
+    },
+  };
+}
+
 /** `"30 s"`, `"200 ms"`, `"2:00"`. */
 function describeGrace(ms: number): string {
   return ms >= 1000 && ms < 60_000 && ms % 1000 === 0

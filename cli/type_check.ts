@@ -19,6 +19,7 @@ const MAX_LINES = 8;
  * @param url The file's URL.
  * @param cwd The working folder; the checker runs there, so it finds the
  * same `deno.json` as this process.
+ * @param signal Kills the checker when aborted; its reason is thrown.
  * @returns `undefined` when the file checks, otherwise a short diagnostic
  * (see {@linkcode summarizeCheckOutput}).
  * @throws {UsageError} If `deno check` cannot be started (no `--allow-run`).
@@ -26,7 +27,9 @@ const MAX_LINES = 8;
 export async function typeCheck(
   url: URL,
   cwd: string,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
+  signal?.throwIfAborted();
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(Deno.execPath(), {
@@ -36,8 +39,10 @@ export async function typeCheck(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      ...(signal ? { signal } : {}),
     }).output();
   } catch (error) {
+    signal?.throwIfAborted();
     if (
       error instanceof Deno.errors.NotCapable ||
       error instanceof Deno.errors.PermissionDenied
@@ -53,6 +58,8 @@ export async function typeCheck(
       }; pass --no-check to skip it`,
     );
   }
+  // A killed checker's output says nothing about the file.
+  signal?.throwIfAborted();
   if (output.success) return undefined;
   const decoder = new TextDecoder();
   return summarizeCheckOutput(

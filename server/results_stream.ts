@@ -72,7 +72,10 @@ export function resultStream(
     async pull(controller): Promise<void> {
       while (!stop.aborted) {
         const records = buffer.records;
-        if (cursor < records.length) {
+        // CSV columns come from the first success: failures before it wait.
+        const ready = !csv || csv.decided ||
+          csv.decide(records, buffer.finished || buffer.dropped > 0);
+        if (ready && cursor < records.length) {
           const batch = records.slice(cursor, cursor + CHUNK);
           cursor += batch.length;
           const text = csv
@@ -143,42 +146,75 @@ function bigIntAsString(_key: string, value: unknown): unknown {
 }
 
 /**
- * Outcomes as CSV: `ok,stage,error` and then the fields of the first
- * outcome's value (or input), or `value` when it is not an object. The
- * header comes with the first outcome, so later outcomes with other
- * fields keep only the header's.
+ * Outcomes as CSV, with fixed columns `ok,stage,error,input` and then the
+ * value's: the fields of the first success's value when it is an object,
+ * or one column `value` when it is not (none when no item succeeded).
+ * Successes fill the value columns (fields outside them are dropped);
+ * failures fill `stage`, `error` and `input` (the input as it is when a
+ * string, as JSON otherwise). The header waits for the first success, so
+ * failures that come before it are sent with it, or at the end.
  */
 class CsvWriter {
   #fields: string[] | undefined;
+  #scanned = 0;
+
+  /** Whether the columns are known (the header is then written). */
+  get decided(): boolean {
+    return this.#fields !== undefined;
+  }
+
+  /**
+   * Looks for the first success among `records`; without one, decides
+   * only when no more can come (`final`). Says whether it decided.
+   */
+  decide(records: readonly ResultRecord[], final: boolean): boolean {
+    for (; this.#scanned < records.length; this.#scanned++) {
+      const record = records[this.#scanned]!;
+      if (record.ok) {
+        this.#fields = isPlainObject(record.value)
+          ? Object.keys(record.value)
+          : ["value"];
+        return true;
+      }
+    }
+    if (final) this.#fields = [];
+    return final;
+  }
 
   rows(records: readonly ResultRecord[]): string {
+    const fields = this.#fields!;
     let text = "";
-    if (this.#fields === undefined) {
-      if (records.length === 0) return "";
-      this.#fields = fieldsOf(records[0]!);
-      text += line(["ok", "stage", "error", ...this.#fields]);
+    if (this.#header) {
+      this.#header = false;
+      text += line([...FIXED, ...fields]);
     }
     for (const record of records) {
-      const data = record.ok ? record.value : record.input;
-      const values = this.#fields.map((field) =>
-        field === "value" && !isPlainObject(data)
-          ? cell(data)
-          : isPlainObject(data)
-          ? cell(data[field])
-          : ""
-      );
-      text += record.ok
-        ? line(["true", "", "", ...values])
-        : line(["false", record.stage, record.error, ...values]);
+      if (!record.ok) {
+        text += line([
+          "false",
+          record.stage,
+          record.error,
+          cell(record.input),
+          ...fields.map(() => ""),
+        ]);
+        continue;
+      }
+      const data = record.value;
+      const values = isPlainObject(data)
+        ? fields.map((field) => cell(data[field]))
+        : fields.map((field) => field === "value" ? cell(data) : "");
+      text += line(["true", "", "", "", ...values]);
     }
     return text;
   }
 
+  #header = true;
+
   /** The header, if no outcome has written it yet. */
   header(): string {
-    if (this.#fields !== undefined) return "";
-    this.#fields = [];
-    return line(["ok", "stage", "error"]);
+    if (!this.#header) return "";
+    this.#header = false;
+    return line([...FIXED, ...(this.#fields ?? [])]);
   }
 
   marker(message: string): string {
@@ -186,10 +222,8 @@ class CsvWriter {
   }
 }
 
-function fieldsOf(record: ResultRecord): string[] {
-  const data = record.ok ? record.value : record.input;
-  return isPlainObject(data) ? Object.keys(data) : ["value"];
-}
+/** The columns every CSV of results starts with. */
+const FIXED = ["ok", "stage", "error", "input"] as const;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -85,12 +85,6 @@ export function toCsv<
       let arrays = resume?.arrays as boolean | undefined;
       let columns = (resume?.columns as string[] | undefined) ??
         options.columns;
-      const begin = (item: T): string => {
-        arrays = Array.isArray(item);
-        if (!arrays) columns ??= Object.keys(item);
-        if (!withHeader || columns === undefined) return "";
-        return stringify([columns], { separator });
-      };
       return {
         write: (item: T) => {
           if (typeof item !== "object" || item === null) {
@@ -100,8 +94,11 @@ export function toCsv<
               } to the CSV sink "${location}": expected an object or an array`,
             );
           }
-          const head = arrays === undefined ? begin(item) : "";
-          if (Array.isArray(item) !== arrays) {
+          // The first item decides the kind and the columns, but only once
+          // it is written: an item that fails leaves the header to the next.
+          const first = arrays === undefined;
+          const isArray = Array.isArray(item);
+          if (!first && isArray !== arrays) {
             throw new TypeError(
               `Cannot write ${
                 describeValue(item)
@@ -110,14 +107,32 @@ export function toCsv<
               } like the first item`,
             );
           }
-          const row = arrays
-            ? stringify([item], { separator })
-            : stringify([item], {
-              separator,
-              columns: columns!,
-              headers: false,
-            });
-          return output.writer.write(head + row);
+          const rowColumns = isArray ? columns : columns ?? Object.keys(item);
+          let text: string;
+          try {
+            const head = first && withHeader && rowColumns !== undefined
+              ? stringify([rowColumns], { separator })
+              : "";
+            text = head +
+              (isArray ? stringify([item], { separator }) : stringify([item], {
+                separator,
+                columns: rowColumns!,
+                headers: false,
+              }));
+          } catch (error) {
+            // A field that is an object with no JSON form (a bigint, a cycle).
+            throw new TypeError(
+              `Cannot write ${
+                describeValue(item)
+              } to the CSV sink "${location}": a field has no JSON form (${
+                error instanceof Error ? error.message : String(error)
+              })`,
+              { cause: error },
+            );
+          }
+          arrays = isArray;
+          columns = rowColumns;
+          return output.writer.write(text);
         },
         close: () => output.close(),
         checkpoint: async () => ({

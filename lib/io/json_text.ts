@@ -16,7 +16,18 @@ import { describeValue } from "../units/check.ts";
  * `JSON.stringify`) a bigint or a cycle.
  */
 export function jsonLine(item: unknown, sink: string): string {
-  const text = JSON.stringify(item);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(item);
+  } catch (error) {
+    // A bigint or a cycle somewhere inside, or a throwing toJSON.
+    throw new TypeError(
+      `Cannot write ${describeValue(item)} to ${sink}: it has no JSON form (${
+        error instanceof Error ? error.message : String(error)
+      })`,
+      { cause: error },
+    );
+  }
   if (text === undefined) {
     throw new TypeError(
       `Cannot write ${describeValue(item)} to ${sink}: it has no JSON form`,

@@ -11,8 +11,9 @@ import { Semaphore } from "../sync/semaphore.ts";
 import { checkCount, describeValue } from "../units/check.ts";
 import type { Rate } from "../units/rate.ts";
 import { MapRun } from "./map_run.ts";
+import { PoolRefusedError, summarize } from "./pool_errors.ts";
 import { type GroupCallbacks, TaskGroup } from "./task_group.ts";
-import type { Inputs, TaskContext, TaskFn } from "./types.ts";
+import type { Inputs, MapOptions, TaskContext, TaskFn } from "./types.ts";
 
 /** Options of a {@linkcode TaskPool}. */
 export interface TaskPoolOptions {
@@ -45,6 +46,12 @@ export interface ApplyOptions<A extends readonly unknown[], O>
   args?: A;
 }
 
+/** Options of `TaskPool.starmap()`. */
+export type StarmapOptions<A extends readonly unknown[], O> = PoolMapOptions<
+  A,
+  O
+>;
+
 /** A group of this pool, or its id. */
 export type GroupRef = string | { readonly id: string };
 
@@ -57,6 +64,13 @@ export type GroupRef = string | { readonly id: string };
  *
  * Unlike asyncio-taskpool, resizing never lets more tasks run than the new
  * limit: a shrink waits for running tasks to finish.
+ *
+ * Failures always reach the caller: a task failure that no `onEnd`
+ * callback and no `results()` reader saw, and the error of a group that
+ * stopped, make `close()` and `flush()` reject with a
+ * {@linkcode TaskPoolError} once they have awaited everything (as
+ * asyncio-taskpool's `gather_and_close()` raises). `lock()` refuses new
+ * groups until `unlock()`; groups already running go on pulling inputs.
  *
  * @example Two groups sharing one limit
  * ```ts
@@ -87,6 +101,7 @@ export class TaskPool {
   #nextId = 1;
   #ended = 0;
   #closed = false;
+  #locked = false;
   #countEnd = (): void => {
     this.#ended++;
   };
@@ -131,6 +146,47 @@ export class TaskPool {
     return this.#closed;
   }
 
+  /** Whether `lock()` has been called (and `unlock()` not since). */
+  get locked(): boolean {
+    return this.#locked;
+  }
+
+  /**
+   * Whether every slot of the pool is taken: a task started now would
+   * wait for one.
+   */
+  get isFull(): boolean {
+    return this.#limiter.running >= this.#limiter.limit;
+  }
+
+  /**
+   * Refuses new groups (`map()`, `starmap()`, `apply()` throw a
+   * {@linkcode PoolRefusedError} with code `"pool_locked"`) until
+   * `unlock()`. Groups already running go on, pulling their inputs.
+   *
+   * @example Lock while draining
+   * ```ts
+   * import { TaskPool } from "@poolflow/poolflow";
+   * import { assert, assertThrows } from "@std/assert";
+   *
+   * const pool = new TaskPool();
+   * pool.lock();
+   * assert(pool.locked);
+   * assertThrows(() => pool.apply(() => 1), TypeError, "locked");
+   * pool.unlock();
+   * pool.apply(() => 1);
+   * await pool.close();
+   * ```
+   */
+  lock(): void {
+    this.#locked = true;
+  }
+
+  /** Allows new groups again after `lock()`. */
+  unlock(): void {
+    this.#locked = false;
+  }
+
   /** The groups not yet forgotten by `flush()` or `close()`. */
   get groups(): readonly TaskGroup<unknown, unknown>[] {
     return [...this.#groups.values()];
@@ -146,7 +202,8 @@ export class TaskPool {
    * @param inputs Any iterable or async iterable, pulled lazily.
    * @param options Group id, concurrency, error policy, callbacks.
    * @returns The running group.
-   * @throws {TypeError} If the pool is closed or the group id is taken.
+   * @throws {PoolRefusedError} If the pool is closed or locked.
+   * @throws {TypeError} If the group id is taken.
    *
    * @example Cancel a group
    * ```ts
@@ -173,21 +230,66 @@ export class TaskPool {
     inputs: Inputs<I>,
     options: PoolMapOptions<I, O> = {},
   ): TaskGroup<I, O> {
-    const id = this.#claimId(options.group, "map");
-    const {
-      concurrency = 8,
-      results = false,
-      group: _group,
-      onEnd: _onEnd,
-      onCancel: _onCancel,
-      ...policy
-    } = options;
-    const run = new MapRun(inputs, fn, {
-      ...policy,
-      concurrency,
-      limiter: this.#limiter,
-    });
-    return this.#add(id, run, results, options);
+    return this.#start("map", fn, inputs, options);
+  }
+
+  /**
+   * Like `map()`, but each input is a tuple of arguments: `fn(ctx, ...args)`
+   * is called with them, the context first as in `apply()`. Each outcome's
+   * input is the tuple. An input that is not an array fails its task with a
+   * `TypeError`.
+   *
+   * @typeParam A The argument types.
+   * @typeParam O The type `fn` returns.
+   * @param fn The task: the context, then one tuple's arguments.
+   * @param argsList Tuples of arguments: any iterable or async iterable.
+   * @param options Group id, concurrency, error policy, callbacks.
+   * @returns The running group.
+   * @throws {PoolRefusedError} If the pool is closed or locked.
+   * @throws {TypeError} If the group id is taken.
+   *
+   * @example Arguments from tuples
+   * ```ts
+   * import { TaskPool } from "@poolflow/poolflow";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const pool = new TaskPool();
+   * const sums = pool.starmap(
+   *   (_ctx, a: number, b: number) => a + b,
+   *   [[1, 2], [3, 4]] as [number, number][],
+   *   { results: true },
+   * );
+   * const values: number[] = [];
+   * for await (const o of sums.results()) if (o.ok) values.push(o.value);
+   * assertEquals(values.sort(), [3, 7]);
+   * await pool.close();
+   * ```
+   */
+  starmap<const A extends readonly unknown[], O>(
+    fn: (ctx: TaskContext, ...args: A) => O | PromiseLike<O>,
+    argsList: Inputs<A>,
+    options: StarmapOptions<A, O> = {},
+  ): TaskGroup<A, O> {
+    // TypeScript cannot spread a generic tuple into a generic rest parameter.
+    const call = fn as (
+      ctx: TaskContext,
+      ...args: readonly unknown[]
+    ) => O | PromiseLike<O>;
+    return this.#start(
+      "starmap",
+      (args: A, ctx: TaskContext) => {
+        if (!Array.isArray(args)) {
+          throw new TypeError(
+            `Invalid starmap arguments at index ${ctx.index}: expected an array, got ${
+              describeValue(args)
+            }`,
+          );
+        }
+        return call(ctx, ...args);
+      },
+      argsList,
+      options,
+    );
   }
 
   /**
@@ -201,7 +303,8 @@ export class TaskPool {
    * @param fn The function: the task context, then `args`.
    * @param options How many calls, their arguments, group id, policy.
    * @returns The running group.
-   * @throws {TypeError} If the pool is closed or the group id is taken.
+   * @throws {PoolRefusedError} If the pool is closed or locked.
+   * @throws {TypeError} If the group id is taken.
    *
    * @example Start three identical workers
    * ```ts
@@ -221,16 +324,8 @@ export class TaskPool {
     fn: (ctx: TaskContext, ...args: A) => O | PromiseLike<O>,
     options: ApplyOptions<A, O> = {},
   ): TaskGroup<number, O> {
-    const id = this.#claimId(options.group, "apply");
-    const {
-      num = 1,
-      args,
-      results = false,
-      group: _group,
-      onEnd: _onEnd,
-      onCancel: _onCancel,
-      ...policy
-    } = options;
+    this.#checkOpen();
+    const { num = 1, args, ...rest } = options;
     const count = checkCount(num, "apply num");
     const callArgs: readonly unknown[] = args ?? [];
     if (!Array.isArray(callArgs)) {
@@ -243,12 +338,12 @@ export class TaskPool {
       ctx: TaskContext,
       ...args: readonly unknown[]
     ) => O | PromiseLike<O>;
-    const run = new MapRun(
-      countUpTo(count),
+    return this.#start(
+      "apply",
       (_n: number, ctx: TaskContext) => call(ctx, ...callArgs),
-      { ...policy, concurrency: count, limiter: this.#limiter },
+      countUpTo(count),
+      { ...rest, concurrency: count },
     );
-    return this.#add(id, run, results, options);
   }
 
   /**
@@ -295,7 +390,8 @@ export class TaskPool {
   /**
    * Awaits the groups that have ended or been cancelled, and forgets them.
    *
-   * @throws {AggregateError} With the errors of groups that failed.
+   * @throws {TaskPoolError} With the errors of groups that failed and the
+   * task failures nobody saw, once every group is forgotten.
    */
   async flush(): Promise<void> {
     const finished = [...this.#groups.values()].filter((g) =>
@@ -309,7 +405,8 @@ export class TaskPool {
    * `gather_and_close` of asyncio-taskpool. A `results: true` group ends
    * only once its results are read (or it is cancelled).
    *
-   * @throws {AggregateError} With the errors of groups that failed.
+   * @throws {TaskPoolError} With the errors of groups that failed and the
+   * task failures nobody saw, once every group is forgotten.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -326,23 +423,57 @@ export class TaskPool {
   }
 
   async #settle(groups: TaskGroup<unknown, unknown>[]): Promise<void> {
-    const settled = await Promise.allSettled(groups.map((g) => g.done));
+    await Promise.allSettled(groups.map((g) => g.done));
     for (const group of groups) this.#groups.delete(group.id);
-    const errors = settled.flatMap((s) =>
-      s.status === "rejected" ? [s.reason] : []
+    const error = summarize(groups.map((g) => g.report()));
+    if (error) throw error;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new PoolRefusedError("pool_closed", "a task group");
+    if (this.#locked) throw new PoolRefusedError("pool_locked", "a task group");
+  }
+
+  #start<I, O>(
+    kind: string,
+    fn: TaskFn<I, O>,
+    inputs: Inputs<I>,
+    options: PoolMapOptions<I, O>,
+  ): TaskGroup<I, O> {
+    this.#checkOpen();
+    const id = this.#claimId(options.group, kind);
+    const {
+      concurrency = 8,
+      results = false,
+      group: _group,
+      onEnd,
+      onCancel,
+      ...policy
+    } = options;
+    const runOptions: MapOptions<I> = {
+      ...policy,
+      concurrency,
+      limiter: this.#limiter,
+    };
+    const callbacks: GroupCallbacks<I, O> = {
+      ...(onEnd ? { onEnd } : {}),
+      ...(onCancel ? { onCancel } : {}),
+    };
+    // Made (and its options checked) before the group is registered, so a
+    // bad option leaves no group behind.
+    const group = new TaskGroup(
+      id,
+      fn,
+      (task) => new MapRun(inputs, task, runOptions),
+      results,
+      callbacks,
+      this.#countEnd,
     );
-    if (errors.length > 0) {
-      throw new AggregateError(
-        errors,
-        `${errors.length} task group${errors.length === 1 ? "" : "s"} failed`,
-      );
-    }
+    this.#groups.set(id, group as unknown as TaskGroup<unknown, unknown>);
+    return group;
   }
 
   #claimId(requested: string | undefined, kind: string): string {
-    if (this.#closed) {
-      throw new TypeError("Cannot start a task group: the pool is closed");
-    }
     if (requested === undefined) {
       let id: string;
       do id = `${kind}-${this.#nextId++}`; while (this.#groups.has(id));
@@ -361,17 +492,6 @@ export class TaskPool {
       );
     }
     return requested;
-  }
-
-  #add<I, O>(
-    id: string,
-    run: MapRun<I, O>,
-    results: boolean,
-    callbacks: GroupCallbacks<I, O>,
-  ): TaskGroup<I, O> {
-    const group = new TaskGroup(id, run, results, callbacks, this.#countEnd);
-    this.#groups.set(id, group as unknown as TaskGroup<unknown, unknown>);
-    return group;
   }
 
   #find(ref: GroupRef): TaskGroup<unknown, unknown> {

@@ -7,6 +7,12 @@
  * @module
  */
 
+import { STAGE_EXECUTOR } from "../executors/types.ts";
+import {
+  WORKER_TASK,
+  type WorkerTaskRef,
+  workerThreads,
+} from "../executors/worker_threads.ts";
 import { checkCount } from "../units/check.ts";
 import { parseDuration } from "../units/duration.ts";
 import {
@@ -155,11 +161,19 @@ export function inWorker(
     const signal = ctx?.signal;
     return pool.run(url, name, item, signal ? { signal } : {});
   };
+  // In a workflow, the worker-thread executor runs it (see executors/).
+  const task: WorkerTaskRef = {
+    module: url,
+    exportName: name,
+    pool: () => pool ??= new WorkerPool(poolOptions),
+  };
   Object.defineProperties(stage, {
     name: { value: `inWorker(${name})` },
     module: { value: url, enumerable: true },
     exportName: { value: name, enumerable: true },
     pool: { get: () => pool, enumerable: true },
+    [WORKER_TASK]: { value: task },
+    [STAGE_EXECUTOR]: { value: workerThreads() },
     [Symbol.asyncDispose]: {
       value: async (): Promise<void> => {
         const closing = pool;

@@ -10,12 +10,52 @@ import type { ErrorPolicy } from "../policy/policy.ts";
 import type { Rate } from "../units/rate.ts";
 import type { Pipeline } from "./pipeline.ts";
 
-/** A parameter a workflow accepts from the CLI (`--param k=v`) or HTTP. */
-export interface ParamSpec {
+/**
+ * A parameter a workflow accepts from the CLI (`--param k=v`) or HTTP: a
+ * plain value, or a path confined to a folder.
+ */
+export type ParamSpec = ValueParamSpec | PathParamSpec;
+
+/** A string, number or boolean parameter. */
+export interface ValueParamSpec {
   /** The value's type; CLI strings are converted to it. */
   type: "string" | "number" | "boolean";
   /** The value when none is given; without one the parameter is required. */
   default?: string | number | boolean;
+  /** What it is for, shown by `--help`, `--dry-run` and the HTTP runner. */
+  description?: string;
+}
+
+/**
+ * A parameter that names a file or folder inside `root`. Its value must be
+ * a relative path that stays inside the root (no absolute path, no `..`
+ * out of it, no backslash, drive letter, URL, control character, or
+ * symbolic link leading out); the workflow's functions receive the
+ * resolved absolute path. Anything else is refused with a
+ * `PathParamError` naming the field, before anything runs. Use it for
+ * every parameter that becomes a path: a plain string parameter passed to
+ * `fromCsv` or `toJsonl` lets whoever sets it (a token holder of the HTTP
+ * runner) read or overwrite any file the process can.
+ */
+export interface PathParamSpec {
+  /** Marks a path parameter. */
+  type: "path";
+  /**
+   * The folder the value must stay inside: relative to the workflow
+   * file's folder (when the CLI or the HTTP runner loaded it from a file,
+   * or `PlanOptions.folder` says), else to the working folder; or
+   * absolute. It need not exist yet (for outputs).
+   */
+  root: string;
+  /**
+   * What the run does with the file: `"read"` (the default) or
+   * `"write"`. Shown by `--help`, `--dry-run` and `GET /workflows`, and
+   * tells which permission the root needs (reading is always needed, to
+   * check links).
+   */
+  access?: "read" | "write";
+  /** The value when none is given, checked like a given one. */
+  default?: string;
   /** What it is for, shown by `--help`, `--dry-run` and the HTTP runner. */
   description?: string;
 }

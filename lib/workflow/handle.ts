@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Executor } from "../executors/types.ts";
 import type { Duration } from "../units/duration.ts";
 import type { DurableOptions } from "./checkpointer.ts";
 import type { RunEvent } from "./events.ts";
@@ -32,6 +33,12 @@ export interface RunnerOptions {
    * Every stage then keeps input order. See `DurableOptions`.
    */
   durable?: DurableOptions;
+  /**
+   * Where the stages' tasks run, unless a stage names its own executor
+   * (its `executor` option). By default a stage runs in this process, or
+   * on worker threads when its function was made by `inWorker`.
+   */
+  executor?: Executor;
 }
 
 /** Options of {@linkcode run}: the plan's overrides, and how the run reports. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Executor } from "../executors/types.ts";
 import type { ErrorPolicy } from "../policy/policy.ts";
 import type { TaskContext } from "../pool/types.ts";
 import type { Rate } from "../units/rate.ts";
@@ -26,6 +27,12 @@ export interface StageOptions {
   rateLimit?: Rate;
   /** Error policy; its fields override the workflow's `errors` one by one. */
   errors?: ErrorPolicy;
+  /**
+   * Where the stage's tasks run, instead of the run's executor (or the
+   * one its function names, such as an `inWorker` stage's). Defaults to
+   * this process.
+   */
+  executor?: Executor;
 }
 
 /** Settings of a `batch` stage. */

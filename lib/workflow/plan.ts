@@ -16,6 +16,7 @@ import {
 import { checkCount, describeValue } from "../units/check.ts";
 import { parseRate, type Rate } from "../units/rate.ts";
 import { isWorkflow } from "./define.ts";
+import { WorkflowError } from "./errors.ts";
 import type { StageSpec } from "./pipeline.ts";
 import {
   buildStages,
@@ -30,54 +31,7 @@ import {
   WORKFLOW_KEYS,
 } from "./validate.ts";
 
-/**
- * A workflow is wrong: an unknown key, a value of the wrong type or range,
- * a missing parameter. The message names the file (when known), the field
- * path, the bad value and what is accepted.
- *
- * @example A wrong option
- * ```ts
- * import { defineWorkflow, fromIterable, planWorkflow, WorkflowError } from "@poolflow/poolflow";
- * import { assertThrows } from "@std/assert";
- *
- * const workflow = defineWorkflow({
- *   name: "w",
- *   source: fromIterable([1, 2]),
- *   pipeline: (rows) => rows.map("double", (n) => n * 2, { concurrency: 0 }),
- * });
- * assertThrows(
- *   () => planWorkflow(workflow, { file: "w.ts" }),
- *   WorkflowError,
- *   'w.ts: Invalid pipeline stage "double": concurrency: expected an integer >= 1, got 0',
- * );
- * ```
- */
-export class WorkflowError extends Error {
-  /** The workflow file, when known. */
-  readonly file: string | undefined;
-  /** The field path, such as `pipeline stage "fetch": concurrency`. */
-  readonly path: string;
-
-  /**
-   * Creates the error.
-   *
-   * @param path The field path.
-   * @param message What is wrong, starting with the path.
-   * @param options `file` and `cause`.
-   */
-  constructor(
-    path: string,
-    message: string,
-    options: { file?: string | undefined; cause?: unknown } = {},
-  ) {
-    super(options.file ? `${options.file}: ${message}` : message, {
-      cause: options.cause,
-    });
-    this.name = "WorkflowError";
-    this.file = options.file;
-    this.path = path;
-  }
-}
+export { WorkflowError };
 
 /** Overrides a run applies to a workflow (the CLI's flags, the HTTP body). */
 export interface PlanOptions {
@@ -101,6 +55,12 @@ export interface PlanOptions {
   source?: Source<unknown>;
   /** The workflow's file, named in errors. */
   file?: string;
+  /**
+   * The folder that relative roots of path params resolve against: the
+   * workflow file's folder (a path or `file:` URL; the CLI and the HTTP
+   * runner pass it for workflow files). Without it, the working folder.
+   */
+  folder?: string | URL;
 }
 
 /** A stage, checked and with its settings resolved. */
@@ -220,7 +180,10 @@ export function planWorkflow(
     );
   }
 
-  const params = resolveParams(spec.params, options.params ?? {}, fail);
+  const params = resolveParams(spec.params, options.params ?? {}, fail, {
+    folder: () => absoluteFolder(options.folder),
+    file,
+  });
   if (options.source !== undefined && !isSource(options.source)) {
     fail(
       "source",
@@ -378,4 +341,14 @@ export function planWorkflow(
     policy,
     key: spec.key as ((row: unknown) => string | number) | undefined,
   };
+}
+
+/** The folder as an absolute path; the working folder is read only if needed. */
+function absoluteFolder(folder: string | URL | undefined): string {
+  if (folder instanceof URL || folder?.startsWith("file:")) {
+    return decodeURIComponent(new URL(folder).pathname);
+  }
+  if (folder?.startsWith("/")) return folder;
+  const cwd = Deno.cwd();
+  return folder === undefined ? cwd : `${cwd}/${folder}`;
 }

@@ -14,9 +14,10 @@ import {
 } from "../io/types.ts";
 import { describeThrown, SourceError } from "../policy/errors.ts";
 import type { Failure } from "../pool/types.ts";
-import { checkCount } from "../units/check.ts";
+import { checkCount, describeValue } from "../units/check.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
 import type { AnyWorkflow } from "./define.ts";
+import { writableLetters } from "./dead_letters.ts";
 import { EventHub, type RunEvent } from "./events.ts";
 import { planWorkflow, WorkflowError, type WorkflowPlan } from "./plan.ts";
 import {
@@ -24,7 +25,8 @@ import {
   checkResumable,
   type DurableOptions,
 } from "./checkpointer.ts";
-import { type StageRun, wireStage } from "./stages.ts";
+import { executorFor, type StageRun, wireStage } from "./stages.ts";
+import { type Executor, isExecutor } from "../executors/types.ts";
 import { positionOf, Tracked, valueOf } from "./tracked.ts";
 import type { RunStats, RunSummary } from "./stats.ts";
 import { errorInfo, rootCause, statusOf } from "./ending.ts";
@@ -105,6 +107,7 @@ export function runPlan(
       cause: error,
     });
   }
+  checkExecutors(plan, options.executor);
   return new WorkflowRun(
     plan,
     options.runId ?? crypto.randomUUID(),
@@ -112,7 +115,29 @@ export function runPlan(
     options.signal,
     options.durable,
     options.abandonAfter,
+    options.executor,
   );
+}
+
+/** The run's executor and every stage's own must be executors. */
+function checkExecutors(plan: WorkflowPlan, executor: unknown): void {
+  const check = (path: string, value: unknown) => {
+    if (value === undefined || isExecutor(value)) return;
+    throw new WorkflowError(
+      path,
+      `Invalid ${path}: expected an executor such as inProcess() or workerThreads(), got ${
+        describeValue(value)
+      }`,
+      { file: plan.file },
+    );
+  };
+  check("executor", executor);
+  for (const stage of plan.stages) {
+    check(
+      `pipeline stage "${stage.spec.name}": executor`,
+      (stage.spec.options as { executor?: unknown }).executor,
+    );
+  }
 }
 
 class WorkflowRun implements RunHandle {
@@ -137,6 +162,7 @@ class WorkflowRun implements RunHandle {
   #doneKeys: ReadonlySet<string> | undefined;
   readonly #checkpointer: Checkpointer | undefined;
   readonly #abandonAfter: Duration | undefined;
+  readonly #executor: Executor | undefined;
   #written = 0;
   #deadLetters = 0;
   #stopping = false;
@@ -154,8 +180,10 @@ class WorkflowRun implements RunHandle {
     outer: AbortSignal | undefined,
     durable: DurableOptions | undefined,
     abandonAfter: Duration | undefined,
+    executor: Executor | undefined,
   ) {
     this.plan = plan;
+    this.#executor = executor;
     this.id = id;
     this.#abandonAfter = abandonAfter;
     this.#checkpointer = durable ? new Checkpointer(plan, durable) : undefined;
@@ -208,13 +236,13 @@ class WorkflowRun implements RunHandle {
         }`,
       );
     }
-    if (!found.map) {
+    if (!found.execution) {
       throw new RangeError(
         `Stage "${stage}" is a batch: it has no concurrency`,
       );
     }
-    const from = found.map.concurrency;
-    found.map.resize(
+    const from = found.execution.stats().concurrency;
+    found.execution.resize(
       checkCount(concurrency, `concurrency of stage "${stage}"`, { min: 0 }),
     );
     this.#hub.publish({ type: "stage-resized", stage, from, to: concurrency });
@@ -239,24 +267,30 @@ class WorkflowRun implements RunHandle {
     this.#reader = this.plan.source.open({ signal });
     let stream: AsyncIterable<unknown> = this.#sourceItems(this.#reader);
     for (const stage of this.plan.stages) {
-      const wired = wireStage(stage, stream, {
-        signal,
-        abandonAfter: this.#abandonAfter,
-        failed: (name, outcome) => this.#failed(name, outcome),
-        // Not abort(): the run failed, it was not aborted.
-        fatal: (cause) => this.#controller.abort(cause),
-        retried: (name, index, attempt, cause, delayMs) => {
-          if (!this.#hub.listening) return;
-          this.#hub.publish({
-            type: "item-retried",
-            stage: name,
-            index,
-            attempt,
-            error: describeThrown(cause),
-            delayMs,
-          });
+      const wired = wireStage(
+        stage,
+        stream,
+        {
+          signal,
+          abandonAfter: this.#abandonAfter,
+          failed: (name, outcome) => this.#failed(name, outcome),
+          // Not abort(): the run failed, it was not aborted.
+          fatal: (cause) => this.#controller.abort(cause),
+          retried: (name, index, attempt, cause, delayMs) => {
+            if (!this.#hub.listening) return;
+            this.#hub.publish({
+              type: "item-retried",
+              stage: name,
+              index,
+              attempt,
+              error: describeThrown(cause),
+              delayMs,
+            });
+          },
         },
-      }, this.#checkpointer !== undefined);
+        this.#checkpointer !== undefined,
+        executorFor(stage, this.#executor),
+      );
       this.#stages.push(wired);
       stream = wired.output;
     }
@@ -296,10 +330,12 @@ class WorkflowRun implements RunHandle {
       // durable run has, for its fingerprint).
       if (!checkpointer) await this.plan.source.fingerprint?.();
       sink = await this.plan.sink?.open({ signal, resume: start?.sinks.sink });
-      this.#deadLetterWriter = await this.plan.deadLetter?.open({
-        signal,
-        resume: start?.sinks.deadLetter,
-      });
+      this.#deadLetterWriter = writableLetters(
+        await this.plan.deadLetter?.open({
+          signal,
+          resume: start?.sinks.deadLetter,
+        }),
+      );
       if (checkpointer) {
         checkResumable("sink", this.plan.sink?.location, sink);
         checkResumable(

@@ -1,5 +1,6 @@
 /**
- * How each stage kind becomes an async iterable over the previous one.
+ * How each stage kind becomes an async iterable over the previous one:
+ * a stage's items go to its executor, and its outcomes become its output.
  * Every stage pulls from its upstream only when it has room, so a slow
  * stage back-pressures the source: the run's memory depends on concurrency
  * and buffers, not on the number of items.
@@ -9,9 +10,15 @@
 
 import { describeValue } from "../units/check.ts";
 import { ErrorBudgetError, TaskError } from "../policy/errors.ts";
-import { MapRun } from "../pool/map_run.ts";
+import { inProcess } from "../executors/in_process.ts";
+import {
+  type Executor,
+  type ExecutorStage,
+  STAGE_EXECUTOR,
+  type StageExecution,
+  type TaskStageKind,
+} from "../executors/types.ts";
 import type { Failure, TaskFn } from "../pool/types.ts";
-import { RateLimiter } from "../sync/rate_limiter.ts";
 import type { Duration } from "../units/duration.ts";
 import type { PlannedStage } from "./plan.ts";
 import { StageCounters } from "./stats.ts";
@@ -41,69 +48,73 @@ export interface StageHooks {
 export interface StageRun {
   /** Counts and latencies. */
   readonly counters: StageCounters;
-  /** The scheduler, for resizing; `undefined` for `batch`. */
-  readonly map: MapRun<unknown, unknown> | undefined;
+  /** Where its tasks run, for resizing; `undefined` for `batch`. */
+  readonly execution: StageExecution | undefined;
   /** Its output, pulled by the next stage or the sink. */
   readonly output: AsyncIterable<unknown>;
 }
 
 /**
- * Wires one stage onto its upstream. Nothing is pulled until the output is
- * iterated.
+ * The executor a stage runs on: its own `executor` option, else the
+ * run's, else the one its function names (an `inWorker` stage), else
+ * this process.
+ */
+export function executorFor(
+  stage: PlannedStage,
+  runExecutor: Executor | undefined,
+): Executor {
+  return stage.spec.options.executor ?? runExecutor ??
+    (stage.spec.fn as { [STAGE_EXECUTOR]?: Executor } | undefined)
+      ?.[STAGE_EXECUTOR] ??
+    inProcess();
+}
+
+/**
+ * Wires one stage onto its upstream: its items go to `executor`, its
+ * outcomes become the stage's output. Nothing is pulled until the output
+ * is iterated.
  */
 export function wireStage(
   stage: PlannedStage,
   upstream: AsyncIterable<unknown>,
   hooks: StageHooks,
-  tracked = false,
+  tracked: boolean,
+  executor: Executor,
 ): StageRun {
   const { spec } = stage;
   const counters = new StageCounters(spec.name, spec.kind, stage.concurrency);
   if (spec.kind === "batch") {
     return {
       counters,
-      map: undefined,
+      execution: undefined,
       output: batch(upstream, spec.size!, counters, tracked),
     };
   }
-  const fn = spec.fn as TaskFn<unknown, unknown>;
-  const checked = spec.kind === "flatMap" ? checkedFlatMap(spec.name, fn) : fn;
-  // A tracked item is unwrapped for the stage's function.
-  const task: TaskFn<unknown, unknown> = tracked
-    ? (item, ctx) => checked((item as Tracked).value, ctx)
-    : checked;
-  const map = new MapRun(upstream, task, {
-    ...stage.errors,
-    concurrency: stage.concurrency,
-    // A durable run keeps every stage ordered: see checkpointer.ts.
-    ordered: tracked || stage.ordered,
-    ...(stage.rateLimit === undefined
-      ? {}
-      : { rateLimit: new RateLimiter(stage.rateLimit) }),
-    signal: hooks.signal,
-    ...(hooks.abandonAfter === undefined
-      ? {}
-      : { abandonAfter: hooks.abandonAfter }),
-    latency: counters.latency,
-    onRetry: (e) => {
-      counters.retried++;
-      hooks.retried(spec.name, e.index, e.attempt, e.error, e.delayMs);
-    },
-  });
-  counters.probe = map;
-  const failures = new StageFailures(counters, hooks);
-  map.signal.addEventListener(
-    "abort",
-    () => failures.stopRun(map.signal.reason),
+  const execution = executor.executeStage(
+    executorStage(stage, spec.kind, tracked),
+    upstream,
     {
-      once: true,
+      signal: hooks.signal,
+      abandonAfter: hooks.abandonAfter,
+      latency: counters.latency,
+      onRetry: (e) => {
+        counters.retried++;
+        hooks.retried(spec.name, e.index, e.attempt, e.error, e.delayMs);
+      },
     },
+  );
+  counters.probe = execution;
+  const failures = new StageFailures(counters, hooks);
+  execution.signal.addEventListener(
+    "abort",
+    () => failures.stopRun(execution.signal.reason),
+    { once: true },
   );
   return {
     counters,
-    map,
+    execution,
     output: drain(
-      map,
+      execution,
       spec.kind,
       counters,
       hooks,
@@ -111,6 +122,38 @@ export function wireStage(
       stage.policy.failFast,
       tracked,
     ),
+  };
+}
+
+/** The stage as its executor sees it. */
+function executorStage(
+  stage: PlannedStage,
+  kind: TaskStageKind,
+  tracked: boolean,
+): ExecutorStage {
+  const { spec } = stage;
+  const fn = spec.fn as TaskFn<unknown, unknown>;
+  const checkResult = kind === "flatMap"
+    ? (value: unknown) => checkIterable(spec.name, value)
+    : (value: unknown) => value;
+  const checked = kind === "flatMap" ? checkedFlatMap(spec.name, fn) : fn;
+  // A tracked item is unwrapped for the stage's function.
+  const run: TaskFn<unknown, unknown> = tracked
+    ? (item, ctx) => checked((item as Tracked).value, ctx)
+    : checked;
+  return {
+    name: spec.name,
+    kind,
+    run,
+    fn: spec.fn,
+    valueOf: tracked ? valueOf : (item) => item,
+    checkResult,
+    concurrency: stage.concurrency,
+    // A durable run keeps every stage ordered: see checkpointer.ts.
+    ordered: tracked || stage.ordered,
+    rateLimit: stage.rateLimit,
+    errors: stage.errors,
+    policy: stage.policy,
   };
 }
 
@@ -155,7 +198,7 @@ class StageFailures {
 
 /** Turns a stage's outcomes into its output items, and its failures into reports. */
 async function* drain(
-  map: MapRun<unknown, unknown>,
+  execution: StageExecution,
   kind: "map" | "filter" | "flatMap" | "tap",
   counters: StageCounters,
   hooks: StageHooks,
@@ -164,7 +207,7 @@ async function* drain(
   tracked: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
   try {
-    for await (const outcome of map) {
+    for await (const outcome of execution) {
       if (!outcome.ok) {
         counters.failed++;
         await hooks.failed(counters.name, outcome);
@@ -234,22 +277,24 @@ function checkedFlatMap(
   name: string,
   fn: TaskFn<unknown, unknown>,
 ): TaskFn<unknown, unknown> {
-  return async (item, ctx) => {
-    const items = await fn(item, ctx) as
-      | Partial<Iterable<unknown> & AsyncIterable<unknown>>
-      | null;
-    if (
-      typeof items?.[Symbol.iterator] !== "function" &&
-      typeof items?.[Symbol.asyncIterator] !== "function"
-    ) {
-      throw new TypeError(
-        `flatMap stage "${name}" must return an iterable or async iterable, got ${
-          describeValue(items)
-        }`,
-      );
-    }
-    return items;
-  };
+  return async (item, ctx) => checkIterable(name, await fn(item, ctx));
+}
+
+function checkIterable(name: string, value: unknown): unknown {
+  const items = value as
+    | Partial<Iterable<unknown> & AsyncIterable<unknown>>
+    | null;
+  if (
+    typeof items?.[Symbol.iterator] !== "function" &&
+    typeof items?.[Symbol.asyncIterator] !== "function"
+  ) {
+    throw new TypeError(
+      `flatMap stage "${name}" must return an iterable or async iterable, got ${
+        describeValue(items)
+      }`,
+    );
+  }
+  return items;
 }
 
 async function* batch(

@@ -120,12 +120,14 @@ export interface RunSummary {
   readonly resumed?: { readonly runId: string; readonly skipped: number };
 }
 
-/** What a stage's counters read from its scheduler. */
+/** What a stage's counters read from its execution (see executors/). */
 export interface StageProbe {
-  readonly started: number;
-  readonly running: number;
-  readonly buffered: number;
-  readonly concurrency: number;
+  stats(): {
+    readonly started: number;
+    readonly running: number;
+    readonly buffered: number;
+    readonly concurrency: number;
+  };
 }
 
 /** A stage's live counters. Internal to the interpreter. */
@@ -164,16 +166,17 @@ export class StageCounters {
       this.#rate = (this.out * 1000) / elapsed;
     }
     const h = this.latency;
+    const probe = this.probe?.stats();
     return {
       name: this.name,
       kind: this.kind,
-      in: this.probe?.started ?? this.in,
+      in: probe?.started ?? this.in,
       out: this.out,
       failed: this.failed,
       retried: this.retried,
-      running: this.probe?.running ?? 0,
-      queued: this.probe?.buffered ?? 0,
-      concurrency: this.probe?.concurrency ?? this.#concurrency,
+      running: probe?.running ?? 0,
+      queued: probe?.buffered ?? 0,
+      concurrency: probe?.concurrency ?? this.#concurrency,
       rate: this.#rate,
       latency: {
         p50: h.percentile(50),

@@ -11,6 +11,7 @@ import { type ErrorPolicy, resolvePolicy } from "../policy/policy.ts";
 import { describeValue } from "../units/check.ts";
 import { closest } from "../units/suggest.ts";
 import type { ParamSpec } from "./define.ts";
+import { resolvePathParam } from "./path_param.ts";
 import { Pipeline, type StageSpec } from "./pipeline.ts";
 
 export const WORKFLOW_KEYS = [
@@ -28,11 +29,19 @@ export const WORKFLOW_KEYS = [
   "key",
 ] as const;
 const PARAM_KEYS = ["type", "default", "description"] as const;
+const PATH_PARAM_KEYS = [
+  "type",
+  "root",
+  "access",
+  "default",
+  "description",
+] as const;
 export const STAGE_KEYS = [
   "concurrency",
   "ordered",
   "rateLimit",
   "errors",
+  "executor",
 ] as const;
 const ERROR_KEYS = ["onError", "retry", "timeout", "maxFailures"] as const;
 const RETRY_KEYS = [
@@ -93,10 +102,19 @@ export function checkErrors(
   return errors as ErrorPolicy;
 }
 
+/** Where path parameters' roots are relative to, and the file for errors. */
+export interface ParamContext {
+  /** The absolute folder relative roots resolve against, made when needed. */
+  readonly folder: () => string;
+  /** The workflow file, named in errors. */
+  readonly file: string | undefined;
+}
+
 export function resolveParams(
   declared: unknown,
   given: Readonly<Record<string, unknown>>,
   fail: Fail,
+  context: ParamContext,
 ): Record<string, string | number | boolean> {
   const specs = (declared ?? {}) as Record<string, ParamSpec>;
   if (typeof specs !== "object" || specs === null) {
@@ -128,20 +146,22 @@ export function resolveParams(
         `Invalid ${where}: expected { type, default?, description? }`,
       );
     }
-    rejectUnknownKeys(
-      spec as unknown as Record<string, unknown>,
-      PARAM_KEYS,
-      where,
-      fail,
-    );
-    if (!["string", "number", "boolean"].includes(spec.type)) {
+    if (!["string", "number", "boolean", "path"].includes(spec.type)) {
       fail(
         `${where}.type`,
-        `Invalid ${where}.type: expected "string", "number" or "boolean", got ${
+        `Invalid ${where}.type: expected "string", "number", "boolean" or "path", got ${
           describeValue(spec.type)
         }`,
       );
     }
+    rejectUnknownKeys(
+      spec as unknown as Record<string, unknown>,
+      spec.type === "path" ? PATH_PARAM_KEYS : PARAM_KEYS,
+      where,
+      fail,
+    );
+    if (spec.type === "path") checkPathSpec(spec, where, fail);
+    const isDefault = given[name] === undefined;
     const raw = given[name] ?? spec.default;
     if (raw === undefined) {
       fail(
@@ -149,14 +169,48 @@ export function resolveParams(
         `Missing param "${name}" (${spec.type}): pass --param ${name}=<${spec.type}>`,
       );
     }
-    values[name] = coerce(raw, spec.type, where, fail);
+    values[name] = spec.type === "path"
+      ? resolvePathParam(raw, {
+        field: where,
+        root: spec.root,
+        folder: context.folder(),
+        isDefault,
+        file: context.file,
+      })
+      : coerce(raw, spec.type, where, fail);
   }
   return values;
 }
 
+function checkPathSpec(
+  spec: { root?: unknown; access?: unknown },
+  where: string,
+  fail: Fail,
+): void {
+  if (typeof spec.root !== "string" || spec.root === "") {
+    fail(
+      `${where}.root`,
+      `Invalid ${where}.root: a path param needs the folder its value must stay inside, such as root: "data"; got ${
+        describeValue(spec.root)
+      }`,
+    );
+  }
+  if (
+    spec.access !== undefined && spec.access !== "read" &&
+    spec.access !== "write"
+  ) {
+    fail(
+      `${where}.access`,
+      `Invalid ${where}.access: expected "read" or "write", got ${
+        describeValue(spec.access)
+      }`,
+    );
+  }
+}
+
 function coerce(
   raw: unknown,
-  type: ParamSpec["type"],
+  type: "string" | "number" | "boolean",
   where: string,
   fail: Fail,
 ): string | number | boolean {

@@ -6,7 +6,7 @@
  * See docs/bad_input.md.
  */
 
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   collect,
   type DeadLetter,
@@ -14,7 +14,10 @@ import {
   fromIterable,
   run,
   type RunSummary,
+  type Sink,
   type StageFn,
+  toCsv,
+  toJson,
   toJsonl,
 } from "../../mod.ts";
 import { jsonLines, withTempDir } from "./_helpers.ts";
@@ -174,5 +177,99 @@ Deno.test("a task that returns undefined: collect() keeps it; toJsonl dead-lette
     })).done;
     assertEquals(failFast.status, "failed");
     assertEquals(failFast.error?.name, "TypeError");
+  });
+});
+
+Deno.test("an item with no JSON form fails alone, and its dead letter is written in a safe form by every file sink", async () => {
+  await withTempDir(async (dir) => {
+    const sinks: Record<string, (path: string) => Sink<unknown>> = {
+      jsonl: (path) => toJsonl(path),
+      json: (path) => toJson(path),
+      // toCsv's item type is a record or an array; a dead letter is one.
+      csv: (path) => toCsv(path) as unknown as Sink<unknown>,
+    };
+    for (const [ext, make] of Object.entries(sinks)) {
+      const out = `${dir}/out.${ext}`;
+      const deadPath = `${dir}/dead.${ext}`;
+      const summary = await run(defineWorkflow({
+        name: `no-json-${ext}`,
+        source: fromIterable([1, 2, 3, 4]),
+        pipeline: (rows) =>
+          rows.map("task", (n) => {
+            // Objects inside, so that a CSV cell has no JSON form either.
+            if (n === 2) return { n, big: { value: 10n ** 20n } };
+            if (n === 3) {
+              const cycle: Record<string, unknown> = { n };
+              cycle.big = cycle;
+              return cycle;
+            }
+            return { n, big: null };
+          }, { ordered: true }),
+        sink: make(out),
+        deadLetter: make(deadPath),
+      })).done;
+      // The two items fail at the sink, alone; the run goes on.
+      assertEquals(summary.status, "completed-with-failures", ext);
+      assertEquals([summary.read, summary.written, summary.failed], [4, 2, 2]);
+      const text = await Deno.readTextFile(deadPath);
+      const letters = ext === "jsonl"
+        ? await jsonLines(deadPath)
+        : ext === "json"
+        ? JSON.parse(text)
+        : text.trim().split("\r\n").slice(1);
+      assertEquals(letters.length, 2, `${ext}: ${text}`);
+      if (ext === "csv") {
+        assert(text.startsWith("stage,input,error,attempts\r\n"), text);
+        assertStringIncludes(
+          text,
+          '""big"":{""value"":""100000000000000000000n""}',
+        );
+        assertStringIncludes(text, '""big"":""[Circular]""');
+        continue;
+      }
+      const [big, cycle] = letters as DeadLetter[];
+      assertEquals(big!.stage, "sink");
+      assertEquals(big!.input, {
+        n: 2,
+        big: { value: "100000000000000000000n" },
+      });
+      assertStringIncludes(
+        big!.error,
+        "it has no JSON form (Do not know how to serialize a BigInt)",
+      );
+      assertEquals(cycle!.input, { n: 3, big: "[Circular]" });
+    }
+  });
+});
+
+Deno.test("a stage failure whose input has no JSON form: collect() keeps the input as it is, toJsonl writes it in a safe form", async () => {
+  await withTempDir(async (dir) => {
+    const kept = collect<DeadLetter>();
+    const deadPath = `${dir}/dead.jsonl`;
+    const toString = () => {
+      throw new Error("no JSON today");
+    };
+    for (const deadLetter of [kept, toJsonl<DeadLetter>(deadPath)]) {
+      const summary = await run(defineWorkflow({
+        name: "bad-input",
+        source: fromIterable<unknown>([1n, { id: 2, toJSON: toString }, 3]),
+        pipeline: (rows) =>
+          rows.map("task", (item) => {
+            if (item !== 3) throw new Error("refused");
+            return item;
+          }, { ordered: true }),
+        sink: collect<unknown>(),
+        deadLetter,
+      })).done;
+      assertEquals(summary.status, "completed-with-failures");
+    }
+    assertEquals(kept.items.map((letter) => letter.input), [1n, {
+      id: 2,
+      toJSON: toString,
+    }]);
+    assertEquals(
+      (await jsonLines<DeadLetter>(deadPath)).map((letter) => letter.input),
+      ["1n", "[toJSON threw: Error: no JSON today]"],
+    );
   });
 });

@@ -36,7 +36,7 @@ Deno.test("completion() uses the limit, else the source's size, else the count",
       }),
       undefined,
     ),
-    { fraction: 0.25, done: "2.5 MB/10.0 MB", etaMs: 9000 },
+    { fraction: 0.25, done: "5/~20 items (2.5 MB/10.0 MB read)", etaMs: 9000 },
   );
   assertEquals(
     completion(runStats({ read: 1234, elapsedMs: 3000 }), undefined),
@@ -88,7 +88,7 @@ Deno.test("formatProgressFrame() shows a row per stage and the stopping state", 
     }),
   );
   assertEquals(frame, [
-    "etl  1,500 items  elapsed 1:05  stopping: finishing items in flight",
+    "etl  1,484 items  elapsed 1:05  stopping: finishing items in flight",
     "  stage  kind      in    out  failed  retried  running  rate",
     "  fetch  map    1,500  1,450       3       12    16/16  22/s",
     "  group  batch  1,450    140       0        0        -   0/s",
@@ -111,8 +111,24 @@ Deno.test("formatProgressLine() fits a run on one line", () => {
       }),
       undefined,
     ),
-    "[0:04] etl: 48% of 480 B/1.0 kB, ETA 0:04 · written 40 · dead letters 0 | parse 12/s 8/8 | save 4.5/s 1/2",
+    "[0:04] etl: 39% of 39/~100 items (480 B/1.0 kB read), ETA 0:06 · written 40 · dead letters 0 | parse 12/s 8/8 | save 4.5/s 1/2",
   );
+});
+
+Deno.test("progress counts items finished, not bytes read ahead into buffers", () => {
+  // A small CSV is read at once; 18 of its 96 rows are through, 78 in flight.
+  const stats = runStats({
+    elapsedMs: 2000,
+    read: 96,
+    progress: { done: 3200, total: 3200, unit: "bytes" },
+    written: 18,
+    stages: [stageStats({ running: 4, queued: 74, concurrency: 4 })],
+  });
+  assertEquals(
+    formatProgressLine(stats, undefined),
+    "[0:02] etl: 18% of 18/96 items, ETA 0:08 · written 18 · dead letters 0 | parse 0/s 4/4",
+  );
+  assertStringIncludes(formatProgressFrame(stats)[0]!, " 18%  18/96 items");
 });
 
 const failed = (index: number): RunEvent => ({

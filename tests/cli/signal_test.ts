@@ -187,3 +187,29 @@ Deno.test("cli exits after SIGTERM even when an item ignores its abort signal", 
     assert(result.afterSignalMs < 20_000, `took ${result.afterSignalMs} ms`);
   });
 });
+
+Deno.test("cli prints the summary when it exits without items that ignore the abort", async () => {
+  await withTempDir(async (dir) => {
+    const file = await writeWorkflow(
+      dir,
+      "slow.ts",
+      slowWorkflow(`${dir}/out.jsonl`, { n: 1000, ms: 10, stuck: "ignoring" }),
+    );
+    const result = await interruptCli(
+      [file, "--no-check", "--grace", "500ms"],
+      { cwd: dir, signal: "SIGTERM", when: RUNNING, delayMs: 300 },
+    );
+    assertEquals(result.code, 143, result.stderr);
+    const exiting = result.stderr.indexOf("Exiting: items in flight ignore");
+    assert(exiting >= 0, result.stderr);
+    const after = result.stderr.slice(exiting);
+    assertMatch(after, /Summary of "slow"/);
+    assertMatch(after, /done\s+\d+ written of \d+ read/);
+    assertMatch(after, /wait\s+map\s+\d+/);
+    assertMatch(after, /checkpoint\s+.*\(continue this run with --resume\)/);
+    assertMatch(
+      after,
+      /status\s+aborted, interrupted by SIGTERM \(exit code 143\)\n$/,
+    );
+  });
+});

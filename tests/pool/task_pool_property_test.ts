@@ -261,7 +261,10 @@ Deno.test("TaskPool under random groups, resizes and cancels keeps its limit, en
           assert(summary !== undefined, `group ${entry.group.id} never ended`);
           const total = entry.endsByIndex.reduce((a, b) => a + b, 0);
           ends += total;
-          assertEquals(summary.succeeded + summary.failed, total);
+          assertEquals(
+            summary.succeeded + summary.failed + summary.cancelled,
+            total,
+          );
           assertLessOrEqual(entry.peak, entry.concurrency);
           if (summary.state === "ended") {
             assertEquals(entry.endsByIndex, entry.endsByIndex.map(() => 1));

@@ -9,6 +9,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
+  type CancelledTask,
   ErrorBudgetError,
   type Outcome,
   type TaskContext,
@@ -114,6 +115,7 @@ Deno.test("TaskPool.apply() runs fn(ctx, ...args) num times concurrently", async
     state: "ended",
     succeeded: 3,
     failed: 0,
+    cancelled: 0,
   });
   await pool.close();
 });
@@ -340,12 +342,13 @@ Deno.test("TaskPool.cancel() aborts the group's tasks, starts none of its pendin
   const pool = new TaskPool({ limit: 3 });
   const workers = new Workers<number>();
   const others = new Workers<string>();
-  const cancelled: TaskGroup<number, number>[] = [];
+  const cancelled: [number, number, boolean][] = [];
   const bystander = pool.map(others.task, ["x"]);
   const group = pool.map(workers.task, range(6), {
     group: "sleepers",
     concurrency: 6,
-    onCancel: (g) => cancelled.push(g),
+    onCancel: (task, g) =>
+      cancelled.push([task.index, task.input, g === group]),
   });
   await tick();
   assertEquals([workers.running, pool.pending], [2, 4]);
@@ -362,8 +365,10 @@ Deno.test("TaskPool.cancel() aborts the group's tasks, starts none of its pendin
     state: "cancelled",
     succeeded: 0,
     failed: 0,
+    cancelled: 2,
   });
-  assertEquals(cancelled, [group]);
+  // Once per task that was running; the four waiting for a slot never ran.
+  assertEquals(cancelled, [[0, 0, true], [1, 1, true]]);
   assertEquals([pool.running, pool.pending], [1, 0]);
   await tick();
   assertEquals(workers.started.length, 2);
@@ -442,11 +447,14 @@ Deno.test("TaskPool.cancel() with an unknown id throws RangeError and cancels no
   assertThrows(() => pool.cancel("known"), RangeError);
 });
 
-Deno.test("TaskPool.cancelAll() cancels every running group, calling each onCancel once", async () => {
+Deno.test("TaskPool.cancelAll() cancels every running group, calling onCancel once per running task", async () => {
   const pool = new TaskPool({ limit: 2 });
   const workers = new Workers<number>();
   const calls: string[] = [];
-  const onCancel = (g: TaskGroup<number, number>) => calls.push(g.id);
+  const onCancel = (
+    task: CancelledTask<number>,
+    g: TaskGroup<number, number>,
+  ) => calls.push(`${g.id}#${task.index}`);
   const done = pool.map((n: number) => n, [1], { group: "done", onCancel });
   await done.done;
   const a = pool.map(workers.task, range(3), { group: "a", onCancel });
@@ -458,7 +466,8 @@ Deno.test("TaskPool.cancelAll() cancels every running group, calling each onCanc
   await tick();
   pool.cancelAll();
   pool.cancelAll();
-  assertEquals(calls.sort(), ["a", "b"]);
+  // Only a's first two tasks held a slot; the others never started.
+  assertEquals(calls.sort(), ["a#0", "a#1"]);
   assertEquals((await a.done).state, "cancelled");
   assertEquals((await b.done).state, "cancelled");
   assertEquals(workers.started.length, 2);
@@ -655,6 +664,7 @@ Deno.test("TaskGroup.results() yields every outcome of a group created with { re
     state: "ended",
     succeeded: 4,
     failed: 1,
+    cancelled: 0,
   });
   await pool.close();
 });
@@ -771,6 +781,7 @@ Deno.test("onEnd is called once per task with its outcome and its group", async 
     state: "ended",
     succeeded: 3,
     failed: 3,
+    cancelled: 0,
   });
   calls.sort((a, b) => a[0] - b[0]);
   assertEquals(calls, range(6).map((i) => [i, i % 2 === 0, true]));
@@ -854,6 +865,7 @@ Deno.test("TaskPool groups fail a task at its timeout, abort its signal and free
     state: "ended",
     succeeded: 1,
     failed: 1,
+    cancelled: 0,
   });
   const failure = outcomes.find((o) => !o.ok);
   assert(failure !== undefined && !failure.ok);

@@ -4,7 +4,7 @@
  */
 
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { Channel } from "../../mod.ts";
+import { Channel, defineWorkflow, fromIterable } from "../../mod.ts";
 import {
   errorOf,
   fedWorkflow,
@@ -48,8 +48,8 @@ Deno.test("results are CSV with Accept: text/csv or ?format=csv", async () => {
     input: [{ name: "Ada, L.", n: 1 }, { name: 'say "hi"', n: 2 }, { n: 3 }],
   });
   await waitFinished(test, id);
-  const expected = 'ok,stage,error,name,n\r\ntrue,,,"Ada, L.",1\r\n' +
-    'true,,,"say ""hi""",2\r\ntrue,,,,3\r\n';
+  const expected = 'ok,stage,error,input,name,n\r\ntrue,,,,"Ada, L.",1\r\n' +
+    'true,,,,"say ""hi""",2\r\ntrue,,,,,3\r\n';
   const byAccept = await test.request(links.results, {
     headers: { accept: "text/csv" },
   });
@@ -64,6 +64,56 @@ Deno.test("results are CSV with Accept: text/csv or ?format=csv", async () => {
   assertEquals(error.field, "format");
 });
 
+/** Labels rows by id; a row marked `bad` fails. */
+const labels = defineWorkflow({
+  name: "labels",
+  source: fromIterable<{ id: number; bad?: boolean }>([]),
+  ordered: true,
+  pipeline: (rows) =>
+    rows.map("label", (row: { id: number; bad?: boolean }) => {
+      if (row.bad) throw new Error(`bad row ${row.id}`);
+      return { id: row.id, label: `#${row.id}` };
+    }, { concurrency: 1 }),
+});
+
+Deno.test("CSV results take the value's columns from the first success, even after failures", async () => {
+  await using test = testServer({ workflows: { labels } });
+  const { id, links } = await startRun(test, {
+    workflow: "labels",
+    input: [{ id: 1, bad: true }, { id: 2 }, { id: 3, bad: true }, { id: 4 }],
+  });
+  await waitFinished(test, id);
+  const csv = await (await test.request(links.results, {
+    headers: { accept: "text/csv" },
+  })).text();
+  const [header, ...rows] = csv.split("\r\n");
+  assertEquals(header, "ok,stage,error,input,id,label");
+  // Failures and successes reach the buffer from two sinks: any order.
+  assertEquals(rows.sort(), [
+    "",
+    'false,label,Error: bad row 1,"{""id"":1,""bad"":true}",,',
+    'false,label,Error: bad row 3,"{""id"":3,""bad"":true}",,',
+    "true,,,,2,#2",
+    "true,,,,4,#4",
+  ]);
+});
+
+Deno.test("CSV results of a run where every item failed have the fixed columns only", async () => {
+  await using test = testServer({ workflows: { labels } });
+  const { id, links } = await startRun(test, {
+    workflow: "labels",
+    input: [{ id: 1, bad: true }],
+  });
+  await waitFinished(test, id);
+  const csv = await (await test.request(links.results, {
+    headers: { accept: "text/csv" },
+  })).text();
+  assertEquals(
+    csv,
+    'ok,stage,error,input\r\nfalse,label,Error: bad row 1,"{""id"":1,""bad"":true}"\r\n',
+  );
+});
+
 Deno.test("an empty run's CSV is its header", async () => {
   await using test = testServer();
   const { id, links } = await startRun(test, { workflow: "echo" });
@@ -71,7 +121,7 @@ Deno.test("an empty run's CSV is its header", async () => {
   const csv = await test.request(links.results, {
     headers: { accept: "text/csv" },
   });
-  assertEquals(await csv.text(), "ok,stage,error\r\n");
+  assertEquals(await csv.text(), "ok,stage,error,input\r\n");
   assertEquals(await (await test.request(links.results)).text(), "");
 });
 
@@ -96,7 +146,7 @@ Deno.test("results beyond the per-run limit end with a truncation marker", async
   })).text();
   assertEquals(
     csv.split("\r\n").slice(0, 3),
-    ["ok,stage,error,value", "true,,,1", "true,,,2"],
+    ["ok,stage,error,input,value", "true,,,,1", "true,,,,2"],
   );
   assertStringIncludes(csv.split("\r\n")[3]!, "truncated,,Results truncated");
 });

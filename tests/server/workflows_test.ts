@@ -95,7 +95,8 @@ Deno.test("a folder of workflow files is loaded by name", async () => {
   const slugs = await test.request("/runs?workflow=slugs", {
     method: "POST",
     headers: { "content-type": "text/csv" },
-    body: "title\nHello World\nÉtude No. 5\n",
+    // The body of the example's README (a comma inside quotes).
+    body: 'title\n"Hello, World!"\nÉtude No. 5\n',
   });
   const created = await jsonOf<{ id: string; links: { results: string } }>(
     slugs,
@@ -107,7 +108,8 @@ Deno.test("a folder of workflow files is loaded by name", async () => {
   })).text();
   assertEquals(
     csv,
-    "ok,stage,error,title,slug\r\ntrue,,,Hello World,hello-world\r\ntrue,,,Étude No. 5,etude-no-5\r\n",
+    'ok,stage,error,input,title,slug\r\ntrue,,,,"Hello, World!",hello-world\r\n' +
+      "true,,,,Étude No. 5,etude-no-5\r\n",
   );
 });
 
