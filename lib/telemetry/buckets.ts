@@ -59,6 +59,8 @@ export class BucketHistogram {
   #count = 0;
 
   /**
+   * An empty histogram.
+   *
    * @param boundsMs Upper bounds in milliseconds, ascending.
    * @throws {RangeError} If the bounds are not ascending finite numbers.
    */

@@ -18,16 +18,18 @@
  *   pipeline: (rows) => rows.map("x2", (n) => n * 2),
  * }));
  * const summary = await telemetry.run(plan).done;
- * assertEquals(summary.written, 0);
+ * assertEquals(summary.written, 3);
  * ```
  *
  * @module
  */
 
+export type { PreparedRun, RunWatcher } from "./prepared.ts";
 export {
-  type PreparedRun,
+  type MeterSource,
   Telemetry,
   type TelemetryOptions,
+  type TracerSource,
   type TraceTasks,
 } from "./otel.ts";
 export {
@@ -50,4 +52,5 @@ export {
   type TaskObserver,
   type TaskRunner,
   type TaskStart,
+  timedItem,
 } from "./task_observer.ts";

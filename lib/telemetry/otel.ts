@@ -9,8 +9,8 @@
 
 import {
   type Attributes,
-  context,
   type Context,
+  context,
   type Histogram,
   type Meter,
   type MeterProvider,
@@ -27,8 +27,30 @@ import { runPlan } from "../workflow/run.ts";
 import type { RunSummary, StageStats } from "../workflow/stats.ts";
 import { DEFAULT_BUCKETS_MS } from "./buckets.ts";
 import { registerRunMetrics } from "./otel_metrics.ts";
-import { observeTasks, type TaskEnd, type TaskStart } from "./task_observer.ts";
+import {
+  observeTasks,
+  type TaskEnd,
+  type TaskRunner,
+  type TaskStart,
+  timedItem,
+} from "./task_observer.ts";
+import type { PreparedRun } from "./prepared.ts";
 import { RunTotals } from "./totals.ts";
+
+/**
+ * An OpenTelemetry `TracerProvider` (from `@opentelemetry/api` or an SDK),
+ * typed loosely so that any version's fits.
+ */
+export interface TracerSource {
+  /** Returns the tracer of a scope. */
+  getTracer(name: string): unknown;
+}
+
+/** An OpenTelemetry `MeterProvider`, typed loosely like `TracerSource`. */
+export interface MeterSource {
+  /** Returns the meter of a scope. */
+  getMeter(name: string): unknown;
+}
 
 /** Which task attempts get a span of their own. */
 export type TraceTasks = "none" | "sampled" | "all";
@@ -36,9 +58,9 @@ export type TraceTasks = "none" | "sampled" | "all";
 /** Options of {@linkcode Telemetry}. */
 export interface TelemetryOptions {
   /** Where spans go; defaults to the global one (`trace.getTracerProvider()`). */
-  readonly tracerProvider?: TracerProvider;
+  readonly tracerProvider?: TracerSource;
   /** Where metrics go; defaults to the global one (`metrics.getMeterProvider()`). */
-  readonly meterProvider?: MeterProvider;
+  readonly meterProvider?: MeterSource;
   /**
    * Spans per task attempt: `"none"` (run and stage spans only),
    * `"sampled"` (the default: the items picked by `taskSampleRate`, every
@@ -50,22 +72,11 @@ export interface TelemetryOptions {
   readonly taskSampleRate?: number;
   /** Failed attempts of unsampled items traced per stage and run. Defaults to 100. */
   readonly maxErrorSpans?: number;
-  /** Span events (resizes, source and sink failures) per run. Defaults to 100. */
-  readonly maxRunEvents?: number;
-}
-
-/** A run about to start: run its `plan`, then `attach` its handle. */
-export interface PreparedRun {
-  /** The plan to run: its tasks report to the telemetry. */
-  readonly plan: WorkflowPlan;
   /**
-   * Watches the run: its spans end and its counts join the metrics when
-   * it ends.
-   *
-   * @param handle What `runPlan(prepared.plan)` returned.
-   * @returns The handle, for chaining.
+   * Totals to add the runs to, for example the ones a `/metrics` endpoint
+   * reads, so both show the same numbers. Defaults to totals of its own.
    */
-  attach(handle: RunHandle): RunHandle;
+  readonly totals?: RunTotals;
 }
 
 const SCOPE = "poolflow";
@@ -87,7 +98,7 @@ const SCOPE = "poolflow";
  *
  * const exporter = new InMemorySpanExporter();
  * const tracerProvider = new TracerProvider({
- *   spanProcessors: [new SimpleSpanProcessor(exporter)],
+ *   spanProcessors: [new SimpleSpanProcessor({ exporter })],
  * });
  * const telemetry = new Telemetry({ tracerProvider, traceTasks: "all" });
  * const plan = planWorkflow(defineWorkflow({
@@ -98,6 +109,7 @@ const SCOPE = "poolflow";
  * await telemetry.run(plan).done;
  * await tracerProvider.forceFlush();
  * const names = exporter.getFinishedSpans().map((s) => s.name).sort();
+ * await tracerProvider.shutdown();
  * assertEquals(names, [
  *   "poolflow.run double",
  *   "poolflow.stage x2",
@@ -110,13 +122,14 @@ export class Telemetry {
   readonly #tracer: Tracer;
   readonly #meter: Meter;
   readonly #duration: Histogram;
-  readonly #totals = new RunTotals();
+  readonly #totals: RunTotals;
   readonly #traceTasks: TraceTasks;
   readonly #sampleEvery: number;
   readonly #maxErrorSpans: number;
-  readonly #maxRunEvents: number;
 
   /**
+   * Makes the instruments; nothing is exported until a run goes.
+   *
    * @param options Providers and how many task spans.
    * @throws {RangeError} If an option is out of range.
    */
@@ -134,11 +147,15 @@ export class Telemetry {
       );
     }
     this.#traceTasks = traceTasks;
-    this.#sampleEvery = rate === 0 ? Infinity : Math.max(1, Math.round(1 / rate));
+    this.#totals = options.totals ?? new RunTotals();
+    this.#sampleEvery = rate === 0
+      ? Infinity
+      : Math.max(1, Math.round(1 / rate));
     this.#maxErrorSpans = count(options.maxErrorSpans ?? 100, "maxErrorSpans");
-    this.#maxRunEvents = count(options.maxRunEvents ?? 100, "maxRunEvents");
-    const tracers = options.tracerProvider ?? trace.getTracerProvider();
-    const meters = options.meterProvider ?? metrics.getMeterProvider();
+    const tracers =
+      (options.tracerProvider ?? trace.getTracerProvider()) as TracerProvider;
+    const meters =
+      (options.meterProvider ?? metrics.getMeterProvider()) as MeterProvider;
     this.#tracer = tracers.getTracer(SCOPE);
     this.#meter = meters.getMeter(SCOPE);
     this.#duration = this.#meter.createHistogram("poolflow.task.duration", {
@@ -183,6 +200,8 @@ export class Telemetry {
       });
     }
     const observed = observeTasks(plan, {
+      timed: (index) => this.#timed(index),
+      failures: this.#traceTasks !== "none",
       start: (task) => this.#startTask(task, stages.get(task.stage)!),
       end: (task) => this.#endTask(task, stages.get(task.stage)!),
     });
@@ -194,7 +213,6 @@ export class Telemetry {
         attached = true;
         runSpan.setAttribute("poolflow.run.id", handle.id);
         this.#totals.track(handle);
-        void this.#watch(handle, runSpan);
         void handle.done.then((summary) => {
           endRun(runSpan, stages, summary);
         });
@@ -213,6 +231,11 @@ export class Telemetry {
   run(plan: WorkflowPlan, options: RunnerOptions = {}): RunHandle {
     const prepared = this.prepare(plan);
     return prepared.attach(runPlan(prepared.plan, options));
+  }
+
+  #timed(index: number): boolean {
+    return this.#traceTasks === "all" || timedItem(index) ||
+      (this.#traceTasks === "sampled" && index % this.#sampleEvery === 0);
   }
 
   #sampled(task: TaskStart): boolean {
@@ -234,11 +257,14 @@ export class Telemetry {
   }
 
   #endTask(task: TaskEnd, stage: StageTrace): void {
-    this.#duration.record(task.durationMs / 1000, {
-      "poolflow.workflow": task.workflow,
-      "poolflow.stage": task.stage,
-      "poolflow.outcome": task.outcome,
-    });
+    if (task.timed) {
+      this.#totals.recordTask(task);
+      this.#duration.record(task.durationMs / 1000, {
+        "poolflow.workflow": task.workflow,
+        "poolflow.stage": task.stage,
+        "poolflow.outcome": task.outcome,
+      });
+    }
     const key = openKey(task);
     let span = stage.open?.get(key);
     if (span !== undefined) stage.open!.delete(key);
@@ -265,35 +291,7 @@ export class Telemetry {
     }
     span.end(task.startedAt + task.durationMs);
   }
-
-  /** Resizes and failures outside stages become events of the run's span. */
-  async #watch(handle: RunHandle, span: Span): Promise<void> {
-    let left = this.#maxRunEvents;
-    for await (const event of handle.events) {
-      if (left <= 0) continue;
-      if (event.type === "stage-resized") {
-        left--;
-        span.addEvent("stage-resized", {
-          "poolflow.stage": event.stage,
-          "poolflow.from": event.from,
-          "poolflow.to": event.to,
-        });
-      } else if (
-        event.type === "item-failed" &&
-        (event.stage === "source" || event.stage === "sink")
-      ) {
-        left--;
-        span.addEvent("item-failed", {
-          "poolflow.stage": event.stage,
-          "poolflow.task.index": event.index,
-          "exception.message": event.error,
-        });
-      }
-    }
-  }
 }
-
-type TaskRunner = <T>(call: () => T) => T;
 
 interface StageTrace {
   readonly span: Span;

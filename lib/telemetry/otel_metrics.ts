@@ -6,7 +6,7 @@
  */
 
 import type { Meter, ObservableResult } from "@opentelemetry/api";
-import { type TotalsSnapshot } from "./totals.ts";
+import type { TotalsSnapshot } from "./totals.ts";
 
 /**
  * Registers the counters and gauges of runs on `meter`.
@@ -29,8 +29,14 @@ export function registerRunMetrics(
     unit: "{item}",
   }).addCallback(observe((totals, result) => {
     for (const s of totals.stages) {
-      const where = { "poolflow.workflow": s.workflow, "poolflow.stage": s.stage };
-      result.observe(s.succeeded, { ...where, "poolflow.outcome": "succeeded" });
+      const where = {
+        "poolflow.workflow": s.workflow,
+        "poolflow.stage": s.stage,
+      };
+      result.observe(s.succeeded, {
+        ...where,
+        "poolflow.outcome": "succeeded",
+      });
       result.observe(s.failed, { ...where, "poolflow.outcome": "failed" });
     }
   }));

@@ -11,7 +11,8 @@ import type { RunHandle } from "../workflow/handle.ts";
 import type { WorkflowPlan } from "../workflow/plan.ts";
 import type { RunStatus, StageStats } from "../workflow/stats.ts";
 import { BucketHistogram, type HistogramSnapshot } from "./buckets.ts";
-import { observeTasks } from "./task_observer.ts";
+import type { PreparedRun } from "./prepared.ts";
+import { observeTasks, type TaskEnd } from "./task_observer.ts";
 
 /** One stage's totals over all runs of a workflow. */
 export interface StageTotals {
@@ -78,10 +79,14 @@ export interface RunTotalsOptions {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type Counts = Mutable<Pick<StageTotals, "succeeded" | "failed" | "out" | "retried">>;
-type FlowCounts = Mutable<Pick<WorkflowTotals, "read" | "invalid" | "written" | "failed">> & {
-  runs: Record<RunStatus, number>;
-};
+type Counts = Mutable<
+  Pick<StageTotals, "succeeded" | "failed" | "out" | "retried">
+>;
+type FlowCounts =
+  & Mutable<Pick<WorkflowTotals, "read" | "invalid" | "written" | "failed">>
+  & {
+    runs: Record<RunStatus, number>;
+  };
 
 const STATUSES: readonly RunStatus[] = [
   "succeeded",
@@ -118,11 +123,18 @@ const STATUSES: readonly RunStatus[] = [
 export class RunTotals {
   readonly #bucketsMs: readonly number[] | undefined;
   readonly #live = new Set<RunHandle>();
-  readonly #stages = new Map<string, Counts & { workflow: string; stage: string }>();
+  readonly #stages = new Map<
+    string,
+    Counts & { workflow: string; stage: string }
+  >();
   readonly #flows = new Map<string, FlowCounts>();
   readonly #latency = new Map<string, BucketHistogram & { key: LatencyKey }>();
 
-  /** @param options Latency buckets. */
+  /**
+   * Empty totals.
+   *
+   * @param options Latency buckets.
+   */
   constructor(options: RunTotalsOptions = {}) {
     this.#bucketsMs = options.bucketsMs;
   }
@@ -163,22 +175,49 @@ export class RunTotals {
    * @returns The plan to run.
    */
   observe(plan: WorkflowPlan): WorkflowPlan {
-    const series = new Map<string, BucketHistogram>();
+    // Per stage: [ok, error], found by the stage's name (one map lookup).
+    const series = new Map<string, [BucketHistogram, BucketHistogram]>();
+    for (const stage of plan.stages) {
+      const key = { workflow: plan.name, stage: stage.spec.name };
+      series.set(stage.spec.name, [
+        this.#histogram({ ...key, outcome: "ok" }),
+        this.#histogram({ ...key, outcome: "error" }),
+      ]);
+    }
     return observeTasks(plan, {
       end: (task) => {
-        const key = `${task.stage}\u0000${task.outcome}`;
-        let histogram = series.get(key);
-        if (histogram === undefined) {
-          histogram = this.#histogram({
-            workflow: task.workflow,
-            stage: task.stage,
-            outcome: task.outcome,
-          });
-          series.set(key, histogram);
-        }
-        histogram.record(task.durationMs);
+        series.get(task.stage)![task.outcome === "ok" ? 0 : 1].record(
+          task.durationMs,
+        );
       },
     });
+  }
+
+  /**
+   * Records one attempt's latency, for an observer of its own that wraps
+   * the plan already (as `Telemetry` does).
+   *
+   * @param task The attempt, as the observer was told of it.
+   */
+  recordTask(task: TaskEnd): void {
+    if (task.timed) this.#histogram(task).record(task.durationMs);
+  }
+
+  /**
+   * `observe` and `track` in one: the plan to run and what to do with its
+   * handle.
+   *
+   * @param plan A checked plan.
+   * @returns The plan to run, and `attach` for its handle.
+   */
+  prepare(plan: WorkflowPlan): PreparedRun {
+    return {
+      plan: this.observe(plan),
+      attach: (handle) => {
+        this.track(handle);
+        return handle;
+      },
+    };
   }
 
   /** The totals now: finished runs plus live ones. */
@@ -253,7 +292,14 @@ export class RunTotals {
     const id = `${stageKey(key.workflow, key.stage)}\u0000${key.outcome}`;
     let histogram = this.#latency.get(id);
     if (histogram === undefined) {
-      histogram = Object.assign(new BucketHistogram(this.#bucketsMs), { key });
+      const own = {
+        workflow: key.workflow,
+        stage: key.stage,
+        outcome: key.outcome,
+      };
+      histogram = Object.assign(new BucketHistogram(this.#bucketsMs), {
+        key: own,
+      });
       this.#latency.set(id, histogram);
     }
     return histogram;
