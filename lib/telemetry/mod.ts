@@ -54,3 +54,4 @@ export {
   type TaskStart,
   timedItem,
 } from "./task_observer.ts";
+export { otelFromEnv } from "./env.ts";
