@@ -44,8 +44,16 @@ const TEST_ONLY = [
   "playwright-core",
   "@opentelemetry/sdk-trace",
   "@opentelemetry/sdk-metrics",
+  "ajv",
 ];
-const BENCH_ONLY = ["fastq", "p-limit", "p-map", "piscina", "tinypool"];
+const BENCH_ONLY = [
+  "fastq",
+  "p-limit",
+  "p-map",
+  "p-queue",
+  "piscina",
+  "tinypool",
+];
 
 for (
   const [path, own] of [
