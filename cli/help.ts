@@ -45,6 +45,8 @@ Flags:
       --limit N          Take only the first N source items
       --dry-run          Check the workflow and print its plan; run nothing
       --json             Print the run's events as JSON lines on stdout (no progress display)
+      --otel             Trace the run and export its metrics through OpenTelemetry
+                         (needs OTEL_DENO=true; on by itself when it is set)
   -q, --quiet            Print no progress and no summary, only errors
       --no-check         Do not type-check the workflow file
       --resume           Continue the latest unfinished run of this workflow into the same

@@ -24,6 +24,8 @@ import {
 } from "./dashboard.ts";
 import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
 import type { ResolvedLimits } from "./limits.ts";
+import type { RunTotals } from "../lib/telemetry/totals.ts";
+import { addMetricsRoute } from "./metrics.ts";
 import { addRunRoutes } from "./routes_runs.ts";
 import type { RunRegistry } from "./runs.ts";
 import type { StreamTracker } from "./streams.ts";
@@ -49,6 +51,8 @@ export interface AppDeps {
   readonly keepAliveMs: number;
   /** Where failures are logged in detail. */
   readonly log: Logger;
+  /** What the runs counted, for `GET /metrics`. */
+  readonly totals?: RunTotals;
 }
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -162,6 +166,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   addRunRoutes(app, deps);
+  if (deps.totals !== undefined) addMetricsRoute(app, deps.totals);
   return app;
 }
 

@@ -19,6 +19,7 @@ import {
   WorkflowError,
   type WorkflowPlan,
 } from "../lib/workflow/plan.ts";
+import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
 import { runPlan } from "../lib/workflow/run.ts";
 import type { RunSummary } from "../lib/workflow/stats.ts";
@@ -97,6 +98,8 @@ export interface RunRegistryOptions {
    * durable and `resume` is refused. The registry does not close it.
    */
   readonly checkpoints?: CheckpointStore | undefined;
+  /** Watches every run (totals for `/metrics`, OpenTelemetry). */
+  readonly watcher?: RunWatcher | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -171,6 +174,7 @@ export class RunRegistry {
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #settling = new Set<Promise<void>>();
   readonly #checkpoints: CheckpointStore | undefined;
+  readonly #watcher: RunWatcher | undefined;
   #active = 0;
   #closed = false;
   /** Ends a graceful close's wait at once. */
@@ -185,6 +189,7 @@ export class RunRegistry {
     this.#limits = options.limits;
     this.#progressIntervalMs = options.progressIntervalMs;
     this.#checkpoints = options.checkpoints;
+    this.#watcher = options.watcher;
   }
 
   /** Runs going now. */
@@ -252,8 +257,10 @@ export class RunRegistry {
       scope = store === undefined
         ? undefined
         : this.#durableScope(plan, request.name, resume);
+      const prepared = this.#watcher?.prepare(plan);
+      const watched = prepared?.plan ?? plan;
       handle = runPlan({
-        ...plan,
+        ...watched,
         sink: results.tee(plan.sink),
         deadLetter: results.teeDeadLetters(plan.deadLetter),
       }, {
@@ -272,6 +279,7 @@ export class RunRegistry {
           },
         }),
       });
+      prepared?.attach(handle);
     } catch (error) {
       // A refused path's message holds only the request's own value and
       // the declared root: redacting would garble the value it quotes.

@@ -38,7 +38,14 @@ function rebased(root: Config): Record<string, string> {
   return expected;
 }
 
-const TEST_ONLY = ["@sinonjs/fake-timers", "fast-check", "playwright-core"];
+const TEST_ONLY = [
+  "@sinonjs/fake-timers",
+  "fast-check",
+  "playwright-core",
+  "@opentelemetry/sdk-trace",
+  "@opentelemetry/sdk-metrics",
+  "ajv",
+];
 const BENCH_ONLY = [
   "fastq",
   "p-limit",
