@@ -80,6 +80,7 @@ export {
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  type GroupReport,
   type PoolRefusedCode,
   PoolRefusedError,
   TaskPoolError,

@@ -23,7 +23,7 @@ export type WorkflowSet =
 /** A declared parameter, as `GET /workflows` shows it. */
 export interface ParamInfo {
   /** Its type. */
-  readonly type: "string" | "number" | "boolean";
+  readonly type: "string" | "number" | "boolean" | "path";
   /** Its default, if any; without one it is required. */
   readonly default?: string | number | boolean;
   /** What it is for. */
