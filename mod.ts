@@ -163,6 +163,7 @@ export {
   CheckpointStoreError,
   MemoryCheckpointStore,
   ResumeError,
+  type ResumeErrorCode,
 } from "./lib/durable/store.ts";
 export { SqliteCheckpointStore } from "./lib/durable/sqlite_store.ts";
 export { run, runPlan } from "./lib/workflow/run.ts";
