@@ -22,6 +22,8 @@ function fail(message: string): never {
 /** The demo exits 1 (five rows fail on purpose) and writes the rest. */
 async function demo(): Promise<void> {
   const out = await Deno.makeTempDir({ prefix: "poolflow_deno25_" });
+  const tag = `deno25_${crypto.randomUUID().slice(0, 8)}`;
+  const outputs = new URL("examples/csv_workers/out/", ROOT);
   try {
     const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -30,9 +32,10 @@ async function demo(): Promise<void> {
         "cli.ts",
         "examples/csv_workers/workflow.ts",
         "--param",
-        `out=${out}/orders.jsonl`,
+        // Path params stay inside the example's out/ folder.
+        `out=${tag}_orders.jsonl`,
         "--param",
-        `deadLetters=${out}/dead_letters.jsonl`,
+        `deadLetters=${tag}_dead_letters.jsonl`,
         // A durable run, as by default: node:sqlite on this Deno too.
         "--checkpoint",
         `${out}/checkpoints.db`,
@@ -46,8 +49,9 @@ async function demo(): Promise<void> {
     if (code !== 1 || !/status\s+completed-with-failures/.test(text)) {
       fail(`the demo exited ${code}, expected 1 with 5 failures:\n${text}`);
     }
-    const written = (await Deno.readTextFile(`${out}/orders.jsonl`))
-      .trimEnd().split("\n").length;
+    const written =
+      (await Deno.readTextFile(new URL(`${tag}_orders.jsonl`, outputs)))
+        .trimEnd().split("\n").length;
     if (written !== 91) fail(`the demo wrote ${written} orders, expected 91`);
     await Deno.stat(`${out}/checkpoints.db`).catch(() =>
       fail("the demo left no checkpoint file")
@@ -55,6 +59,9 @@ async function demo(): Promise<void> {
     console.log(`ci(deno ${Deno.version.deno}): demo wrote ${written} orders`);
   } finally {
     await Deno.remove(out, { recursive: true });
+    for (const name of ["orders.jsonl", "dead_letters.jsonl"]) {
+      await Deno.remove(new URL(`${tag}_${name}`, outputs)).catch(() => {});
+    }
   }
 }
 
