@@ -21,7 +21,7 @@ import { NOTHING, SourcePump } from "./source_pump.ts";
 import type {
   Inputs,
   LatencyRecorder,
-  MapOptions,
+  MapRunOptions,
   Outcome,
   RetryEvent,
   TaskContext,
@@ -129,7 +129,7 @@ export class MapRun<I, O>
   constructor(
     source: Inputs<I>,
     fn: TaskFn<I, O>,
-    options: MapOptions<I> = {},
+    options: MapRunOptions<I> = {},
   ) {
     if (!isIterable(source)) {
       throw new TypeError(

@@ -1,6 +1,7 @@
 /**
  * Error policy of `mapConcurrent`: fail-fast, the error budget, per-attempt
- * timeouts, retries with backoff, rate limits and a shared semaphore.
+ * timeouts, retries with backoff, rate limits and a shared semaphore (a
+ * scheduler option, so through `MapRun`).
  * Deadlines and backoff run on a fake clock; times asserted are fake times.
  */
 
@@ -21,6 +22,7 @@ import {
   Semaphore,
   TaskError,
 } from "../../mod.ts";
+import { MapRun } from "../../lib/pool/map_run.ts";
 import { useFakeTime } from "../_helpers/fake_time.ts";
 
 // ---------------------------------------------------------------- helpers
@@ -760,10 +762,10 @@ Deno.test("mapConcurrent() holds a shared Semaphore permit for each running task
     return n;
   };
   const a = collect(
-    mapConcurrent([1, 2, 3, 4], task, { concurrency: 3, limiter: semaphore }),
+    new MapRun([1, 2, 3, 4], task, { concurrency: 3, limiter: semaphore }),
   );
   const b = collect(
-    mapConcurrent([5, 6, 7, 8], task, { concurrency: 3, limiter: semaphore }),
+    new MapRun([5, 6, 7, 8], task, { concurrency: 3, limiter: semaphore }),
   );
   await time.tickAsync(100);
   const [ra, rb] = await Promise.all([a, b]);
@@ -777,7 +779,7 @@ Deno.test("mapConcurrent() leaves the shared Semaphore's queue when the run is a
   const semaphore = new Semaphore(1);
   const held = await semaphore.acquire();
   let calls = 0;
-  const run = mapConcurrent([1, 2], (n) => {
+  const run = new MapRun([1, 2], (n) => {
     calls++;
     return n;
   }, { limiter: semaphore });
