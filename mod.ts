@@ -55,6 +55,13 @@ export {
   SourceError,
   TaskError,
 } from "./lib/policy/errors.ts";
+export {
+  type AttemptFn,
+  retry,
+  type RetryAttempt,
+  type RetryOptions,
+} from "./lib/policy/retry.ts";
+export { type TimeoutOptions, withTimeout } from "./lib/policy/timeout.ts";
 export type {
   Failure,
   Inputs,

@@ -7,7 +7,7 @@
  */
 
 import { applyJitter, backoffDelay } from "../policy/policy.ts";
-import { sleep } from "../policy/sleep.ts";
+import { retryWith } from "../policy/retry.ts";
 import { checkCount } from "../units/check.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
 import { HttpError } from "./http_error.ts";
@@ -119,27 +119,56 @@ async function fetchOk(
   if (signal !== undefined) init.signal = signal;
   if (options.headers !== undefined) init.headers = options.headers;
   if (options.body !== undefined) init.body = options.body;
-  for (let attempt = 1;; attempt++) {
+  // The loop is the shared retry(): a retriable answer is thrown as a
+  // RetriableAnswer (its body cancelled), the last one as an HttpError.
+  const response = await retryWith(async (attempt) => {
     const response = await fetch(input, init);
-    if (response.ok) return { response, method };
-    const url = response.url || String(input);
+    if (response.ok) return response;
     const status = response.status;
     if ((status === 429 || status >= 500) && attempt <= retries) {
       await response.body?.cancel();
-      const delayMs = Math.min(
-        retryAfterMs(response.headers.get("retry-after")) ??
-          applyJitter(
-            "equal",
-            backoffDelay("exponential", BACKOFF_BASE_MS, maxDelay, attempt),
-          ),
-        maxDelay,
+      throw new RetriableAnswer(
+        status,
+        retryAfterMs(response.headers.get("retry-after")),
       );
-      options.onRetry?.({ attempt, status, delayMs });
-      await sleep(delayMs, signal);
-      continue;
     }
     const excerpt = await readExcerpt(response);
-    throw new HttpError(method, url, status, response.statusText, excerpt);
+    throw new HttpError(
+      method,
+      response.url || String(input),
+      status,
+      response.statusText,
+      excerpt,
+    );
+  }, {
+    attempts: retries + 1,
+    delayAfter: (attempt) =>
+      applyJitter(
+        "equal",
+        backoffDelay("exponential", BACKOFF_BASE_MS, maxDelay, attempt),
+      ),
+    retryIf: (error) => error instanceof RetriableAnswer,
+  }, {
+    ...(signal === undefined ? {} : { signal }),
+    delay: (error, _attempt, backoffMs) =>
+      Math.min((error as RetriableAnswer).retryAfterMs ?? backoffMs, maxDelay),
+    onRetry: ({ attempt, error, delayMs }) =>
+      options.onRetry?.({
+        attempt,
+        status: (error as RetriableAnswer).status,
+        delayMs,
+      }),
+  });
+  return { response, method };
+}
+
+/** A 429 or 5xx answer that will be retried: what the retry loop needs. */
+class RetriableAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${status}, retrying`);
   }
 }
 

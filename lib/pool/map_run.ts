@@ -8,14 +8,16 @@
 
 import { ErrorBudgetError, SourceError, TaskError } from "../policy/errors.ts";
 import { type ResolvedPolicy, resolvePolicy } from "../policy/policy.ts";
-import { sleep } from "../policy/sleep.ts";
+import { retryWith } from "../policy/retry.ts";
+import { callWithin } from "../policy/timeout.ts";
 import { RateLimiter } from "../sync/rate_limiter.ts";
 import { RingQueue } from "../sync/ring_queue.ts";
-import { ReorderWindow } from "./reorder_window.ts";
 import type { Permit, Semaphore } from "../sync/semaphore.ts";
 import { checkCount, describeValue } from "../units/check.ts";
 import { parseRate, type Rate } from "../units/rate.ts";
 import { parseDuration } from "../units/duration.ts";
+import { ReorderWindow } from "./reorder_window.ts";
+import { NOTHING, SourcePump } from "./source_pump.ts";
 import type {
   Inputs,
   LatencyRecorder,
@@ -26,7 +28,25 @@ import type {
   TaskFn,
 } from "./types.ts";
 
-type Attempt<O> = { ok: true; value: O } | { ok: false; error: unknown };
+/**
+ * Where a run is in its life; every method switches on it.
+ * - `"idle"`: made; nothing is pulled until the first `next()`.
+ * - `"running"`: inputs start as slots free up.
+ * - `"stopping"`: stopped (fail-fast, error budget, abort): nothing new
+ *   starts; tasks in flight settle, and their successes are delivered.
+ * - `"leaving"`: the reader left (`return()`): as stopping, but what
+ *   settles is dropped.
+ * - `"closing"`: no task left to wait for (those left, if any, were
+ *   abandoned); the source is being closed.
+ * - `"finished"`: over; the reason it ended, if any, is thrown once.
+ */
+type RunState =
+  | "idle"
+  | "running"
+  | "stopping"
+  | "leaving"
+  | "closing"
+  | "finished";
 
 interface Reader<T> {
   resolve(result: IteratorResult<T, undefined>): void;
@@ -34,8 +54,6 @@ interface Reader<T> {
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-const toOk = <O>(value: O): Attempt<O> => ({ ok: true, value });
-const toError = <O>(error: unknown): Attempt<O> => ({ ok: false, error });
 
 /**
  * A running concurrent map: an async iterable of {@linkcode Outcome}s with
@@ -61,7 +79,6 @@ export class MapRun<I, O>
   implements
     AsyncIterable<Outcome<I, O>>,
     AsyncIterator<Outcome<I, O>, undefined> {
-  readonly #source: Inputs<I>;
   readonly #fn: TaskFn<I, O>;
   readonly #policy: ResolvedPolicy;
   readonly #ordered: boolean;
@@ -74,20 +91,14 @@ export class MapRun<I, O>
   // Without retry, timeout, rate or shared limiter a task is one plain call.
   readonly #plain: boolean;
   readonly #controller = new AbortController();
+  readonly #pump: SourcePump<I>;
+  readonly #abandonAfterMs: number | undefined;
   #limit: number;
-
-  #iterator: Iterator<I> | AsyncIterator<I> | undefined;
-  #syncSource = false;
-  #pulling = false;
-  #sourceDone = false;
-  #stopped = false;
-  #finishing = false;
-  #finished = false;
-  #terminal: { error: unknown } | undefined;
-  #terminalDelivered = false;
+  #state: RunState = "idle";
+  // Why the run ends, thrown once the outcomes before it are read.
+  #ending: { error: unknown } | undefined;
+  // The failure that stopped the run, which collects later ones.
   #primary: TaskError<I> | undefined;
-  // Set by return(): the reader has gone, so outcomes are dropped.
-  #discard = false;
 
   // Started and not settled; includes tasks waiting for a shared limiter
   // or the rate limit, which `#waiting` counts apart.
@@ -101,14 +112,10 @@ export class MapRun<I, O>
   #window = new ReorderWindow<Outcome<I, O>>((o) => this.#hand(o));
   #readers = new RingQueue<Reader<Outcome<I, O>>>(4);
   #whenFinished: (() => void)[] = [];
+  // Tasks that settle synchronously re-enter #fill(); it loops instead.
   #filling = false;
   #fillAgain = false;
-  readonly #abandonAfterMs: number | undefined;
   #abandonTimer: ReturnType<typeof setTimeout> | undefined;
-  // Set when tasks that ignored the stop were left behind.
-  #abandoned = false;
-  // An input read from an async source after the run shrank below it.
-  #parked: { input: I } | undefined;
 
   /**
    * Prefer `mapConcurrent(source, fn, options)`, which calls this.
@@ -138,8 +145,11 @@ export class MapRun<I, O>
         }`,
       );
     }
-    this.#source = source;
     this.#fn = fn;
+    this.#pump = new SourcePump(source, {
+      arrived: () => this.#fill(),
+      failed: (error) => this.#sourceFailed(error),
+    });
     this.#limit = checkCount(options.concurrency ?? 8, "concurrency");
     this.#buffer = checkCount(options.buffer ?? this.#limit, "buffer", {
       min: 0,
@@ -217,7 +227,7 @@ export class MapRun<I, O>
 
   /** Whether the run has ended: no task runs and none will start. */
   get finished(): boolean {
-    return this.#finished;
+    return this.#state === "finished";
   }
 
   /**
@@ -229,7 +239,7 @@ export class MapRun<I, O>
    */
   resize(concurrency: number): void {
     this.#limit = checkCount(concurrency, "concurrency", { min: 0 });
-    if (this.#iterator !== undefined) this.#fill();
+    if (this.#state === "running") this.#fill();
   }
 
   /**
@@ -241,11 +251,11 @@ export class MapRun<I, O>
    * @param reason Why; defaults to a `DOMException` named `AbortError`.
    */
   abort(reason?: unknown): void {
-    if (this.#finished || this.#stopped) return;
+    if (this.#state !== "idle" && this.#state !== "running") return;
     const error = reason ??
       new DOMException("The run was aborted", "AbortError");
-    this.#terminal ??= { error };
-    this.#stop(error);
+    this.#ending ??= { error };
+    this.#stop(error, "stopping");
   }
 
   /** Returns this run: it is its own iterator. */
@@ -263,14 +273,14 @@ export class MapRun<I, O>
   next(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
     const ready = this.#ready.shift();
     if (ready !== undefined) {
-      this.#fill();
+      if (this.#state === "running") this.#fill();
       return Promise.resolve({ done: false, value: ready });
     }
-    if (this.#iterator === undefined && !this.#finished) {
+    if (this.#state === "idle") {
       this.#begin();
       if (this.#ready.size > 0) return this.next();
     }
-    if (this.#finished) return this.#endOfRun();
+    if (this.#state === "finished") return this.#endOfRun();
     return new Promise((resolve, reject) =>
       this.#readers.push({ resolve, reject })
     );
@@ -283,13 +293,15 @@ export class MapRun<I, O>
    * @returns The end of the iteration.
    */
   async return(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
-    if (!this.#finished) {
-      this.#discard = true;
-      this.#stop(
-        new DOMException("The iteration was ended early", "AbortError"),
-      );
+    if (this.#state !== "finished") {
+      if (this.#state !== "closing") {
+        this.#stop(
+          new DOMException("The iteration was ended early", "AbortError"),
+          "leaving",
+        );
+      }
       await new Promise<void>((resolve) => {
-        if (this.#finished) resolve();
+        if (this.#state === "finished") resolve();
         else this.#whenFinished.push(resolve);
       });
     }
@@ -304,44 +316,29 @@ export class MapRun<I, O>
 
   #begin(): void {
     if (this.#outer?.aborted) {
-      this.#terminal = { error: this.#outer.reason };
-      this.#stopped = true;
-      this.#checkFinished();
+      this.#ending = { error: this.#outer.reason };
+      this.#stop(this.#outer.reason, "stopping");
       return;
     }
-    try {
-      const source = this.#source as Partial<AsyncIterable<I> & Iterable<I>>;
-      const asyncIterator = source[Symbol.asyncIterator];
-      if (typeof asyncIterator === "function") {
-        this.#iterator = asyncIterator.call(source);
-      } else {
-        this.#iterator = (source as Iterable<I>)[Symbol.iterator]();
-        this.#syncSource = true;
-      }
-    } catch (error) {
-      this.#sourceFailed(error);
-      this.#checkFinished();
-      return;
+    this.#state = "running";
+    this.#pump.open();
+    if (!this.#pump.done) {
+      this.#outer?.addEventListener("abort", this.#onOuterAbort, {
+        once: true,
+      });
     }
-    this.#outer?.addEventListener("abort", this.#onOuterAbort, { once: true });
     this.#fill();
   }
 
   #onOuterAbort = (): void => this.abort(this.#outer!.reason);
 
   #hasSlot(): boolean {
-    return !this.#stopped && this.#running < this.#limit &&
+    return this.#state === "running" && this.#running < this.#limit &&
       this.#running + this.#ready.size + this.#window.size <
         this.#limit + this.#buffer;
   }
 
-  #canStart(): boolean {
-    return this.#hasSlot() && !this.#sourceDone && !this.#pulling &&
-      this.#parked === undefined;
-  }
-
   #fill(): void {
-    // Tasks that settle synchronously re-enter here; loop instead of recursing.
     if (this.#filling) {
       this.#fillAgain = true;
       return;
@@ -350,28 +347,9 @@ export class MapRun<I, O>
     try {
       do {
         this.#fillAgain = false;
-        if (this.#parked !== undefined && this.#hasSlot()) {
-          const { input } = this.#parked;
-          this.#parked = undefined;
-          this.#start(input);
-        }
-        while (this.#canStart()) {
-          if (!this.#syncSource) {
-            this.#pull();
-            break;
-          }
-          let input: I;
-          try {
-            const step = checkStep((this.#iterator as Iterator<I>).next());
-            if (step.done) {
-              this.#sourceDone = true;
-              break;
-            }
-            input = step.value;
-          } catch (error) {
-            this.#sourceFailed(error);
-            break;
-          }
+        while (this.#hasSlot()) {
+          const input = this.#pump.take();
+          if (input === NOTHING) break;
           this.#start(input);
         }
       } while (this.#fillAgain);
@@ -381,50 +359,10 @@ export class MapRun<I, O>
     this.#checkFinished();
   }
 
-  #pull(): void {
-    this.#pulling = true;
-    let pending: Promise<IteratorResult<I>>;
-    try {
-      pending = Promise.resolve((this.#iterator as AsyncIterator<I>).next());
-    } catch (error) {
-      this.#pulling = false;
-      this.#sourceFailed(error);
-      return;
-    }
-    pending.then(this.#onPulled, this.#onPullFailed);
-  }
-
-  #onPulled = (result: IteratorResult<I>): void => {
-    let done: boolean | undefined;
-    let input: I | undefined;
-    try {
-      const step = checkStep(result);
-      done = step.done;
-      if (!step.done) input = step.value;
-    } catch (error) {
-      this.#onPullFailed(error);
-      return;
-    }
-    this.#pulling = false;
-    // An item read after the run stopped is not started: its iterator is
-    // being closed, and the reader has been told the run is over. One read
-    // after a shrink waits for a slot.
-    if (done) this.#sourceDone = true;
-    else if (this.#hasSlot()) this.#start(input as I);
-    else if (!this.#stopped) this.#parked = { input: input as I };
-    this.#fill();
-  };
-
-  #onPullFailed = (error: unknown): void => {
-    this.#pulling = false;
-    this.#sourceFailed(error);
-    this.#checkFinished();
-  };
-
   #sourceFailed(error: unknown): void {
-    this.#sourceDone = true;
-    if (!this.#stopped) {
-      this.#terminal ??= { error: new SourceError(this.#nextIndex, error) };
+    // A source that fails while the run stops says nothing new.
+    if (this.#state === "running") {
+      this.#ending ??= { error: new SourceError(this.#nextIndex, error) };
     }
   }
 
@@ -458,47 +396,46 @@ export class MapRun<I, O>
     this.#settleSuccess(index, input, result as O, 1, startedAt);
   }
 
+  /** A task with retries, timeouts, a rate limit or a shared limiter. */
   async #runWithPolicy(index: number, input: I): Promise<void> {
     const signal = this.#controller.signal;
-    const policy = this.#policy;
     let permit: Permit | undefined;
-    let attempt = 0;
-    let lastError: unknown;
+    let attempts = 0;
     let startedAt = 0;
+    let value: O;
     try {
       if (this.#limiter) {
         permit = await this.#waitFor(this.#limiter.acquire(signal));
       }
-      for (;;) {
-        if (this.#rate) await this.#waitFor(this.#rate.acquire(signal));
-        signal.throwIfAborted();
-        // Latency runs from the first attempt to the outcome, retries included.
-        if (attempt === 0 && this.#latency && timed(index)) {
-          startedAt = performance.now();
-        }
-        attempt++;
-        const result = await this.#attempt(index, input, attempt);
-        if (result.ok) {
-          permit?.release();
-          this.#settleSuccess(index, input, result.value, attempt, startedAt);
-          return;
-        }
-        lastError = result.error;
-        if (
-          signal.aborted || attempt >= policy.attempts ||
-          !policy.retryIf(lastError, attempt)
-        ) break;
-        const delayMs = policy.delayAfter(attempt);
-        this.#retries++;
-        this.#onRetry?.({ index, input, attempt, error: lastError, delayMs });
-        await sleep(delayMs, signal);
-      }
+      value = await retryWith<O>(
+        async (attempt) => {
+          if (this.#rate) await this.#waitFor(this.#rate.acquire(signal));
+          signal.throwIfAborted();
+          // Latency runs from the first attempt to the outcome, retries included.
+          if (attempt === 1 && this.#latency && timed(index)) {
+            startedAt = performance.now();
+          }
+          attempts = attempt;
+          return await this.#attempt(index, input, attempt);
+        },
+        this.#policy,
+        {
+          signal,
+          onRetry: ({ attempt, error, delayMs }) => {
+            this.#retries++;
+            this.#onRetry?.({ index, input, attempt, error, delayMs });
+          },
+        },
+      );
     } catch (error) {
-      // A wait rejected because the run stopped, or retryIf/onRetry threw.
-      lastError = error;
+      // The last attempt's error, or a wait rejected because the run
+      // stopped, or what retryIf or onRetry threw.
+      permit?.release();
+      this.#settleFailure(index, input, error, attempts, startedAt);
+      return;
     }
     permit?.release();
-    this.#settleFailure(index, input, lastError, attempt, startedAt);
+    this.#settleSuccess(index, input, value, attempts, startedAt);
   }
 
   async #waitFor<T>(wait: Promise<T>): Promise<T> {
@@ -510,53 +447,35 @@ export class MapRun<I, O>
     }
   }
 
-  #attempt(index: number, input: I, attempt: number): Promise<Attempt<O>> {
-    const runSignal = this.#controller.signal;
+  /** One attempt, under the policy's time limit if it has one. */
+  #attempt(index: number, input: I, attempt: number): O | PromiseLike<O> {
+    const signal = this.#controller.signal;
     const timeoutMs = this.#policy.timeoutMs;
     if (timeoutMs === undefined) {
-      return this.#call(input, { signal: runSignal, index, attempt });
+      return this.#fn(input, { signal, index, attempt });
     }
-    const own = new AbortController();
-    const forward = () => own.abort(runSignal.reason);
-    runSignal.addEventListener("abort", forward, { once: true });
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (result: Attempt<O>) => {
-        if (settled) {
-          this.#late++;
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        runSignal.removeEventListener("abort", forward);
-        resolve(result);
-      };
-      const timer = setTimeout(() => {
-        const error = new DOMException(
+    return callWithin(
+      (own) => this.#fn(input, { signal: own, index, attempt }),
+      timeoutMs,
+      () =>
+        new DOMException(
           `Task ${index} timed out after ${timeoutMs}ms (attempt ${attempt})`,
           "TimeoutError",
-        );
-        own.abort(error);
-        finish({ ok: false, error });
-      }, timeoutMs);
-      this.#call(input, { signal: own.signal, index, attempt }).then(finish);
-    });
+        ),
+      { signal, onLate: this.#countLate },
+    );
   }
 
-  #call(input: I, ctx: TaskContext): Promise<Attempt<O>> {
-    try {
-      return Promise.resolve(this.#fn(input, ctx)).then(toOk<O>, toError<O>);
-    } catch (error) {
-      return Promise.resolve(toError<O>(error));
-    }
-  }
+  #countLate = (): void => {
+    this.#late++;
+  };
 
   /**
    * What every settlement does first: frees the slot and records the time.
    * Says false for a task the run abandoned, which is only counted.
    */
   #settled(startedAt: number): boolean {
-    if (this.#abandoned) {
+    if (this.#state === "closing" || this.#state === "finished") {
       this.#late++;
       return false;
     }
@@ -575,8 +494,8 @@ export class MapRun<I, O>
   ): void {
     if (!this.#settled(startedAt)) return;
     // Work done is delivered even after a stop: only a reader that left
-    // (return()) has no use for it.
-    if (!this.#discard) {
+    // has no use for it.
+    if (this.#state !== "leaving") {
       this.#deliver({ ok: true, index, input, value, attempts });
     }
     this.#fill();
@@ -590,7 +509,7 @@ export class MapRun<I, O>
     startedAt: number,
   ): void {
     if (!this.#settled(startedAt)) return;
-    if (this.#stopped) {
+    if (this.#state !== "running") {
       // Echoes of our own abort say nothing new; anything else is kept.
       if (this.#primary && error !== this.#controller.signal.reason) {
         this.#primary.suppressed.push(error);
@@ -600,7 +519,6 @@ export class MapRun<I, O>
       const failure = new TaskError(index, input, attempts, error);
       this.#failures++;
       if (this.#policy.failFast) {
-        if (this.#ordered) this.#window.skip(index);
         this.#fail(failure, failure);
       } else if (this.#failures > this.#policy.maxFailures) {
         const budget = new ErrorBudgetError(
@@ -608,7 +526,6 @@ export class MapRun<I, O>
           this.#failures,
           failure as TaskError,
         );
-        if (this.#ordered) this.#window.skip(index);
         this.#fail(budget, failure);
       } else {
         this.#deliver({ ok: false, index, input, error: failure, attempts });
@@ -618,24 +535,30 @@ export class MapRun<I, O>
   }
 
   #fail(error: Error, primary: TaskError<I>): void {
-    this.#terminal = { error };
+    this.#ending = { error };
     this.#primary = primary;
-    this.#stop(error);
+    if (this.#ordered) this.#window.skip(primary.index);
+    this.#stop(error, "stopping");
   }
 
-  #stop(reason: unknown): void {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  /** Starts nothing more, tells the tasks, and ends once they settle. */
+  #stop(reason: unknown, to: "stopping" | "leaving"): void {
+    const from = this.#state;
+    // Set first: the abort below reaches listeners that call back here.
+    this.#state = to;
+    if (from === "stopping" || from === "leaving") return;
     this.#controller.abort(reason);
     if (this.#abandonAfterMs !== undefined && this.#running > 0) {
-      this.#abandonTimer = setTimeout(() => {
-        this.#abandonTimer = undefined;
-        this.#abandoned = true;
-        this.#checkFinished();
-      }, this.#abandonAfterMs);
+      this.#abandonTimer = setTimeout(this.#abandon, this.#abandonAfterMs);
     }
     this.#checkFinished();
   }
+
+  /** `abandonAfter` has passed: the run ends without the tasks left. */
+  #abandon = (): void => {
+    this.#abandonTimer = undefined;
+    if (this.#state === "stopping" || this.#state === "leaving") this.#close();
+  };
 
   #deliver(outcome: Outcome<I, O>): void {
     if (this.#ordered) this.#window.put(outcome.index, outcome);
@@ -649,40 +572,40 @@ export class MapRun<I, O>
   }
 
   #checkFinished(): void {
-    if (this.#finishing || (this.#running > 0 && !this.#abandoned)) return;
-    if (!this.#stopped && !(this.#sourceDone && !this.#pulling)) return;
-    this.#finishing = true;
+    switch (this.#state) {
+      case "running":
+        if (this.#running > 0 || !this.#pump.done) return;
+        break;
+      case "stopping":
+      case "leaving":
+        if (this.#running > 0) return;
+        break;
+      default:
+        return;
+    }
+    this.#close();
+  }
+
+  #close(): void {
+    const from = this.#state;
+    this.#state = "closing";
     this.#outer?.removeEventListener("abort", this.#onOuterAbort);
-    const closing = this.#sourceDone ? undefined : this.#closeSource();
+    clearTimeout(this.#abandonTimer);
+    // Tasks left behind (abandonAfter) leave gaps in the order: what is
+    // held after them still goes out, in order.
+    if (from === "leaving") this.#window.clear();
+    else this.#window.flush();
+    const closing = this.#pump.close(this.#onCloseFailed);
     if (closing) closing.then(this.#finish);
     else this.#finish();
   }
 
-  #closeSource(): Promise<void> | undefined {
-    const iterator = this.#iterator;
-    if (!iterator?.return) return undefined;
-    const failed = (error: unknown) => {
-      this.#terminal ??= { error: new SourceError(this.#nextIndex, error) };
-    };
-    try {
-      const result = iterator.return();
-      if (!(result instanceof Promise)) return undefined;
-      const settled = result.then(() => {}, failed);
-      // A read still pending keeps an async iterator busy; do not wait for it.
-      return this.#pulling ? undefined : settled;
-    } catch (error) {
-      failed(error);
-      return undefined;
-    }
-  }
+  #onCloseFailed = (error: unknown): void => {
+    this.#ending ??= { error: new SourceError(this.#nextIndex, error) };
+  };
 
   #finish = (): void => {
-    this.#finished = true;
-    clearTimeout(this.#abandonTimer);
-    // Tasks left behind (abandonAfter) leave gaps: what is held after them
-    // still goes out, in order.
-    if (this.#discard) this.#window.clear();
-    else this.#window.flush();
+    this.#state = "finished";
     for (let r = this.#readers.shift(); r; r = this.#readers.shift()) {
       this.#endOfRun().then(r.resolve, r.reject);
     }
@@ -690,11 +613,10 @@ export class MapRun<I, O>
   };
 
   #endOfRun(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
-    if (this.#terminal && !this.#terminalDelivered) {
-      this.#terminalDelivered = true;
-      return Promise.reject(this.#terminal.error);
-    }
-    return Promise.resolve(DONE);
+    const ending = this.#ending;
+    if (ending === undefined) return Promise.resolve(DONE);
+    this.#ending = undefined;
+    return Promise.reject(ending.error);
   }
 }
 
@@ -719,16 +641,6 @@ function timed(index: number): boolean {
 function rateLimiterFor(rate: Rate): RateLimiter {
   const { count, intervalMs } = parseRate(rate, "rateLimit");
   return new RateLimiter({ count, interval: intervalMs });
-}
-
-/** An iterator result must be an object; anything else is a source error. */
-function checkStep<I>(step: IteratorResult<I>): IteratorResult<I> {
-  if (typeof step !== "object" || step === null) {
-    throw new TypeError(
-      `The iterator's next() gave ${describeValue(step)}, not an object`,
-    );
-  }
-  return step;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
