@@ -19,7 +19,7 @@ import { otelFromEnv } from "../lib/telemetry/env.ts";
 import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
-import { durableFor, resumeMessage } from "./durable.ts";
+import { durableFor, isRefusedResume, resumeMessage } from "./durable.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { writeJsonEvents } from "./json_events.ts";
@@ -96,7 +96,11 @@ export async function executeWorkflow(
   startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
-  const options = planOptionsFrom(args, file);
+  // Path params' roots are relative to the workflow file's folder.
+  const options = {
+    ...planOptionsFrom(args, file),
+    folder: new URL(".", loaded.url),
+  };
   // Planning first reports a wrong workflow before anything runs.
   const plan = planWorkflow(workflow, options);
   if (args.dryRun) {
@@ -176,9 +180,9 @@ export async function executeWorkflow(
   }
   const summary = await handle.done;
   await watching;
-  // Nothing to resume, already finished, or the workflow or input changed.
-  if (summary.error?.name === "ResumeError") {
-    writeStderr(`poolflow: ${file}: ${resumeMessage(summary.error.message)}\n`);
+  // Nothing to resume, already finished, the workflow or input changed...
+  if (isRefusedResume(summary.error)) {
+    writeStderr(`poolflow: ${file}: ${resumeMessage(summary.error)}\n`);
     return ExitCode.Usage;
   }
   const { signal } = interrupts;

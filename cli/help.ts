@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ParamsSpec } from "../mod.ts";
+import type { ParamSpec, ParamsSpec } from "../mod.ts";
 import { VERSION } from "../lib/version.ts";
 import { table } from "./format.ts";
 
@@ -117,7 +117,7 @@ export function paramsHelp(
   if (entries.length === 0) return `${file} takes no parameters.\n`;
   const rows = entries.map(([name, spec]) => [
     name,
-    spec.type,
+    paramType(spec),
     spec.default === undefined
       ? "required"
       : `default ${JSON.stringify(spec.default)}`,
@@ -125,5 +125,28 @@ export function paramsHelp(
   ]);
   return `Parameters of ${file} (--param KEY=VALUE):\n${
     table(rows).map((line) => `  ${line}\n`).join("")
+  }`;
+}
+
+/**
+ * A parameter's type as help and plans show it: a path param also says
+ * what the run does with it and the folder it must stay inside.
+ *
+ * @param spec The parameter's declaration.
+ * @returns Such as `number`, or `path to read in data/`.
+ *
+ * @example
+ * ```ts
+ * import { paramType } from "./help.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(paramType({ type: "path", root: "out", access: "write" }), "path to write in out/");
+ * assertEquals(paramType({ type: "number" }), "number");
+ * ```
+ */
+export function paramType(spec: ParamSpec): string {
+  if (spec.type !== "path") return spec.type;
+  return `path to ${spec.access ?? "read"} in ${
+    spec.root.replace(/\/*$/, "/")
   }`;
 }

@@ -175,7 +175,11 @@ function reply(
   status: number,
   code: ErrorCode,
   message: string,
-  options: { field?: string | undefined; requestId?: string } = {},
+  options: {
+    field?: string | undefined;
+    reason?: string | undefined;
+    requestId?: string;
+  } = {},
   headers: Readonly<Record<string, string>> = {},
 ): Response {
   return c.json(
@@ -196,6 +200,7 @@ function errorReply(error: Error, c: AppContext, log: Logger): Response {
       error.message,
       {
         field: error.field,
+        reason: error.reason,
         ...(error.status >= 500 ? { requestId } : {}),
       },
       error.headers,
