@@ -1,0 +1,112 @@
+/**
+ * One run's numbers agree across its summary (`GET /runs/:id`), `GET
+ * /metrics` and the OpenTelemetry export (in-memory), all read from the
+ * HTTP runner with OpenTelemetry on.
+ */
+
+import { assertEquals } from "@std/assert";
+import type { Histogram } from "@opentelemetry/sdk-metrics";
+import { startRun, testServer, waitFinished } from "../server/_helpers.ts";
+import { inMemoryOtel, valueOf } from "./_otel.ts";
+
+function samples(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    map.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return map;
+}
+
+Deno.test("summary, /metrics and the OpenTelemetry export show the same counts for a run", async () => {
+  await using otel = inMemoryOtel();
+  await using test = testServer({
+    otel: {
+      tracerProvider: otel.tracerProvider,
+      meterProvider: otel.meterProvider,
+      traceTasks: "all",
+    },
+  });
+  const { id } = await startRun(test, {
+    workflow: "squares",
+    params: { n: 8 },
+  });
+  const run = await waitFinished(test, id);
+  const summary = run.summary as {
+    status: string;
+    read: number;
+    written: number;
+    failed: number;
+    retried: number;
+    stages: { name: string; in: number; failed: number; retried: number }[];
+  };
+  const stage = summary.stages[0]!;
+  const m = samples(await (await test.request("/metrics")).text());
+  const points = await otel.points();
+  const spans = await otel.spans();
+  const where = { "poolflow.workflow": "squares", "poolflow.stage": "square" };
+  const label = 'workflow="squares",stage="square"';
+
+  const failed = [
+    stage.failed,
+    m.get(`poolflow_items_total{${label},outcome="failed"}`),
+    valueOf(points, "poolflow.stage.items", {
+      ...where,
+      "poolflow.outcome": "failed",
+    }),
+    spans.find((s) => s.name === "poolflow.stage square")
+      ?.attributes["poolflow.items.failed"],
+  ];
+  assertEquals(failed, [1, 1, 1, 1]);
+  const succeeded = [
+    stage.in - stage.failed,
+    m.get(`poolflow_items_total{${label},outcome="succeeded"}`),
+    valueOf(points, "poolflow.stage.items", {
+      ...where,
+      "poolflow.outcome": "succeeded",
+    }),
+    spans.filter((s) =>
+      s.name === "poolflow.task square" &&
+      s.attributes["poolflow.outcome"] === "ok"
+    ).length,
+  ];
+  assertEquals(succeeded, [7, 7, 7, 7]);
+  assertEquals([
+    summary.written,
+    m.get('poolflow_sink_items_total{workflow="squares"}'),
+    valueOf(points, "poolflow.sink.items", { "poolflow.workflow": "squares" }),
+    spans.find((s) => s.name === "poolflow.run squares")
+      ?.attributes["poolflow.items.written"],
+  ], [7, 7, 7, 7]);
+  assertEquals([
+    summary.read,
+    m.get('poolflow_source_items_total{workflow="squares"}'),
+    valueOf(points, "poolflow.source.items", {
+      "poolflow.workflow": "squares",
+    }),
+  ], [8, 8, 8]);
+  assertEquals([
+    1,
+    m.get(`poolflow_runs_total{workflow="squares",status="${summary.status}"}`),
+    valueOf(points, "poolflow.runs", {
+      "poolflow.workflow": "squares",
+      "poolflow.run.status": summary.status,
+    }),
+  ], [1, 1, 1]);
+  const histogram = valueOf(points, "poolflow.task.duration", {
+    ...where,
+    "poolflow.outcome": "ok",
+  }) as Histogram;
+  assertEquals(
+    [
+      m.get(`poolflow_task_duration_seconds_count{${label},outcome="ok"}`),
+      histogram.count,
+    ],
+    [7, 7],
+  );
+  const promSum = m.get(
+    `poolflow_task_duration_seconds_sum{${label},outcome="ok"}`,
+  )!;
+  assertEquals(Math.abs(promSum - (histogram.sum ?? 0)) < 1e-9, true);
+});
