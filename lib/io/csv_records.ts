@@ -15,7 +15,7 @@
 
 import { parse } from "@std/csv";
 import { describeValue } from "../units/check.ts";
-import { LineSplitter, stripCr } from "./line_splitter.ts";
+import { type LineEnd, LineSplitter, stripCr } from "./line_splitter.ts";
 
 /** Receives the records of a {@linkcode CsvRecordSplitter}. */
 export interface CsvRecordHandler {
@@ -151,7 +151,10 @@ export class CsvRecordSplitter {
   readonly #maxRecordLength: number;
   readonly #handler: CsvRecordHandler;
   readonly #lines = new LineSplitter();
-  /** The lines of a record that continues past a line end. */
+  /**
+   * The lines of a record that continues past a line end, each with its
+   * line end (`\n` for LF and CRLF, as the CR stays on the line).
+   */
   #pending: string[] = [];
   #pendingLength = 0;
   #pendingLine = 0;
@@ -185,14 +188,19 @@ export class CsvRecordSplitter {
     this.#lines.end(this.#onLine);
     if (this.#pending.length > 0 || this.#skipping) {
       // EOF inside a quoted field: std `parse` reports it.
-      const text = this.#pending.join("\n");
+      const joined = this.#pending.join("");
+      const text = joined.endsWith("\n") ? joined.slice(0, -1) : joined;
       this.#pending = [];
       if (!this.#skipping) this.#parseQuoted(text, this.#pendingLine);
       this.#skipping = false;
     }
   }
 
-  readonly #onLine = (line: string, lineNumber: number): void => {
+  readonly #onLine = (
+    line: string,
+    lineNumber: number,
+    lineEnd: LineEnd,
+  ): void => {
     if (this.#pending.length === 0 && !this.#skipping) {
       // A record on one line obeys the limit too (one length check).
       if (line.length > this.#maxRecordLength) {
@@ -224,16 +232,17 @@ export class CsvRecordSplitter {
         return;
       }
       this.#pending.push(line);
-      const text = this.#pending.join("\n");
+      const text = this.#pending.join("");
       this.#pending = [];
       this.#parseQuoted(text, this.#pendingLine);
       return;
     }
     if (this.#skipping) return;
-    this.#pending.push(line);
+    // A lone CR inside quotes is data and stays; a CRLF's CR is on the line.
+    this.#pending.push(lineEnd === "\r" || lineEnd === "" ? line : `${line}\n`);
     this.#pendingLength += line.length + 1;
     if (this.#pendingLength > this.#maxRecordLength) {
-      const head = this.#pending[0]!;
+      const head = stripCr(this.#pending[0]!.replace(/\n$/, ""));
       this.#pending = [];
       this.#skipping = true;
       this.#handler.invalid(
