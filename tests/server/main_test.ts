@@ -106,7 +106,7 @@ Deno.test("main serves on 127.0.0.1 port 0 until stopped", async () => {
     });
     assertEquals(
       (await listed.json()).workflows.map((w: { name: string }) => w.name),
-      ["checks", "slugs"],
+      ["checks", "files", "slugs"],
     );
   } finally {
     stop.abort();

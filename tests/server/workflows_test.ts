@@ -70,11 +70,11 @@ Deno.test("createServer refuses values that are not workflows", () => {
 
 Deno.test("a folder of workflow files is loaded by name", async () => {
   await using test = testServer({ workflows: EXAMPLES });
-  assertEquals(await test.server.ready(), ["checks", "slugs"]);
+  assertEquals(await test.server.ready(), ["checks", "files", "slugs"]);
   const body = await jsonOf<{ workflows: { name: string; params: object }[] }>(
     await test.request("/workflows"),
   );
-  assertEquals(body.workflows.map((w) => w.name), ["checks", "slugs"]);
+  assertEquals(body.workflows.map((w) => w.name), ["checks", "files", "slugs"]);
   assertEquals(Object.keys(body.workflows[0]!.params), [
     "count",
     "delayMs",

@@ -1,4 +1,3 @@
-// WIP, not run by deno test: this test hung (likely the stdout reader); see the h1 report.
 /**
  * `deno task serve` runs with least privilege: the test reads the task
  * from `deno.json`, refuses `-A`, and spawns the server with exactly the
@@ -33,26 +32,29 @@ async function serveTaskArgs(): Promise<string[]> {
   return args;
 }
 
-/** Reads lines of a stream until one matches; the rest is drained. */
-async function waitForLine(
+/**
+ * Reads a stream to its end, keeping its text, and resolves `line` with
+ * the first match of `pattern` (rejects if the stream ends without one).
+ */
+function watch(
   stream: ReadableStream<Uint8Array>,
   pattern: RegExp,
-): Promise<{ match: RegExpMatchArray; seen: string }> {
+): { line: Promise<RegExpMatchArray>; text: () => Promise<string> } {
   let seen = "";
-  const lines = stream.pipeThrough(new TextDecoderStream());
-  const reader = lines.getReader();
-  try {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`The server ended before ${pattern}:\n${seen}`);
-      seen += value;
-      const match = seen.match(pattern);
-      if (match) return { match, seen };
-    }
-  } finally {
-    reader.releaseLock();
-    void lines.pipeTo(new WritableStream()).catch(() => {});
-  }
+  const found = Promise.withResolvers<RegExpMatchArray>();
+  const done = stream.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({
+      write(chunk) {
+        seen += chunk;
+        const match = seen.match(pattern);
+        if (match) found.resolve(match);
+      },
+      close() {
+        found.reject(new Error(`The server ended before ${pattern}:\n${seen}`));
+      },
+    }),
+  );
+  return { line: found.promise, text: async () => (await done, seen) };
 }
 
 Deno.test("deno task serve grants no more than its folders and loopback, and runs an example workflow", async () => {
@@ -77,14 +79,16 @@ Deno.test("deno task serve grants no more than its folders and loopback, and run
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const stderr = new Response(child.stderr).text();
+  await child.stdout.cancel();
+  // The server says where it listens on stderr.
+  const stderr = watch(
+    child.stderr,
+    /listening on (http:\/\/127\.0\.0\.1:\d+)\/ \(workflows: ([^)]*)\)/,
+  );
   const out = `test-${crypto.randomUUID()}.jsonl`;
   const written = new URL(`examples/server/out/${out}`, ROOT);
   try {
-    const { match } = await waitForLine(
-      child.stdout,
-      /listening on (http:\/\/127\.0\.0\.1:\d+)\/ \(workflows: ([^)]*)\)/,
-    );
+    const match = await stderr.line;
     const base = match[1]!;
     assertEquals(match[2], "checks, files, slugs");
 
@@ -136,7 +140,7 @@ Deno.test("deno task serve grants no more than its folders and loopback, and run
   } finally {
     child.kill("SIGTERM");
     const status = await child.status;
-    const text = await stderr;
+    const text = await stderr.text();
     await Deno.remove(written).catch(() => {});
     assertFalse(
       /PermissionDenied|NotCapable|Requires .* access/.test(text),
