@@ -43,15 +43,12 @@ export {
   type Rate,
   type RateSpec,
 } from "./lib/units/rate.ts";
-export {
-  applyJitter,
-  type Backoff,
-  backoffDelay,
-  type ErrorPolicy,
-  type Jitter,
-  type ResolvedPolicy,
-  resolvePolicy,
-  type RetryPolicy,
+export type {
+  Backoff,
+  ErrorPolicy,
+  Jitter,
+  ResolvedPolicy,
+  RetryPolicy,
 } from "./lib/policy/policy.ts";
 export {
   ErrorBudgetError,
@@ -69,7 +66,7 @@ export type {
   TaskContext,
   TaskFn,
 } from "./lib/pool/types.ts";
-export { MapRun } from "./lib/pool/map_run.ts";
+export type { MapRun } from "./lib/pool/map_run.ts";
 export { mapAll, type MapAllOptions, mapConcurrent } from "./lib/pool/map.ts";
 export {
   type ApplyOptions,
@@ -91,11 +88,11 @@ export {
   PoolRefusedError,
   TaskPoolError,
 } from "./lib/pool/pool_errors.ts";
-export {
-  type CancelledTask,
-  type GroupCallbacks,
-  type GroupState,
-  type GroupSummary,
+export type {
+  CancelledTask,
+  GroupCallbacks,
+  GroupState,
+  GroupSummary,
   TaskGroup,
 } from "./lib/pool/task_group.ts";
 export {
@@ -134,7 +131,7 @@ export {
   type ParamValues,
   type PathParamSpec,
   type ValueParamSpec,
-  WORKFLOW,
+  type WORKFLOW,
   type Workflow,
   type WorkflowSpec,
 } from "./lib/workflow/define.ts";
@@ -167,6 +164,7 @@ export {
   CheckpointStoreError,
   MemoryCheckpointStore,
   ResumeError,
+  type ResumeErrorCode,
 } from "./lib/durable/store.ts";
 export { SqliteCheckpointStore } from "./lib/durable/sqlite_store.ts";
 export { run, runPlan } from "./lib/workflow/run.ts";
@@ -203,7 +201,6 @@ export {
 } from "./lib/executors/types.ts";
 export { inProcess } from "./lib/executors/in_process.ts";
 export { workerThreads } from "./lib/executors/worker_threads.ts";
-export { describeThrown } from "./lib/policy/errors.ts";
 export { sleep } from "./lib/policy/sleep.ts";
 export {
   fetchJson,
@@ -229,7 +226,7 @@ export {
   WorkerCrashError,
   WorkerPoolClosedError,
 } from "./lib/workers/errors.ts";
-export { transferable, Transferred } from "./lib/workers/transfer.ts";
+export { transferable, type Transferred } from "./lib/workers/transfer.ts";
 export type {
   WorkerContext,
   WorkerExportName,

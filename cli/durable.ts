@@ -8,7 +8,13 @@
  * @module
  */
 
-import type { DurableOptions, Sink, WorkflowPlan } from "../mod.ts";
+import type {
+  DurableOptions,
+  ResumeErrorCode,
+  RunSummary,
+  Sink,
+  WorkflowPlan,
+} from "../mod.ts";
 import type { CliArgs } from "./args.ts";
 import { UsageError } from "./errors.ts";
 
@@ -95,12 +101,51 @@ export async function durableFor(
   };
 }
 
+/** What to do about a refused resume, in the command line's words, by code. */
+const RESUME_ADVICE: Readonly<Record<ResumeErrorCode, string>> = {
+  resume_nothing: ": run it without --resume",
+  resume_finished: ": run it without --resume to start again",
+  resume_workflow_changed: "; pass --force to resume anyway",
+  resume_input_changed: "; pass --force to resume anyway",
+  resume_sink_not_durable:
+    "; write to a .jsonl, .csv or .json file (such as --out results.jsonl), or run with --no-checkpoint",
+  resume_output_shorter:
+    "; put the file back and --resume again, or run without --resume to start over (every item is done again)",
+  resume_store_damaged:
+    ". Restore the checkpoint file and its -wal file from a backup and --resume again; or pass --force to resume from its last intact checkpoint (items done after it are done again); or run without --resume to start over (every item is done again)",
+  resume_store_missing:
+    ". Put the checkpoint file back (the -wal file alone cannot be read) and --resume again; or run without --resume to start over (every item is done again)",
+  resume_still_running: ": wait for it to end, or stop it, before resuming",
+};
+
 /**
- * A `ResumeError`'s message in the command line's words: the library
- * speaks of options (`force`, `resume`), the CLI of flags.
+ * Whether a run's error is a refused resume: its `code` is one of
+ * `ResumeError`'s.
  *
- * @param message The error's message.
- * @returns The message with flags.
+ * @param error The summary's error, if any.
+ * @returns Whether it is a refused resume.
+ *
+ * @example
+ * ```ts
+ * import { isRefusedResume } from "./durable.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(isRefusedResume({ name: "ResumeError", message: "", code: "resume_nothing" }), true);
+ * assertEquals(isRefusedResume({ name: "Error", message: "", code: "ENOENT" }), false);
+ * ```
+ */
+export function isRefusedResume(
+  error: RunSummary["error"],
+): error is { name: string; message: string; code: ResumeErrorCode } {
+  return error?.code !== undefined && Object.hasOwn(RESUME_ADVICE, error.code);
+}
+
+/**
+ * A refused resume in the command line's words: the library says what is
+ * wrong, the CLI adds what to do by the error's `code`.
+ *
+ * @param error The error's message and code.
+ * @returns The message with what to do, in flags.
  *
  * @example
  * ```ts
@@ -108,15 +153,15 @@ export async function durableFor(
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(
- *   resumeMessage("The input changed: pass force to resume anyway"),
- *   "The input changed: pass --force to resume anyway",
+ *   resumeMessage({ message: "The input rows.csv changed", code: "resume_input_changed" }),
+ *   "The input rows.csv changed; pass --force to resume anyway",
  * );
  * ```
  */
-export function resumeMessage(message: string): string {
-  return message.replace(/\bpass force\b/g, "pass --force")
-    .replace(/\bwithout resume\b/g, "without --resume")
-    .replace(/\brun without durability\b/g, "run with --no-checkpoint");
+export function resumeMessage(
+  error: { readonly message: string; readonly code: ResumeErrorCode },
+): string {
+  return `${error.message}${RESUME_ADVICE[error.code]}`;
 }
 
 /** SQLite writes files next to the checkpoint file: its folder must be writable. */

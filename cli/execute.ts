@@ -15,9 +15,11 @@ import {
   type RunSummary,
   type WorkflowPlan,
 } from "../mod.ts";
+import { otelFromEnv } from "../lib/telemetry/env.ts";
+import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
-import { durableFor, resumeMessage } from "./durable.ts";
+import { durableFor, isRefusedResume, resumeMessage } from "./durable.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { writeJsonEvents } from "./json_events.ts";
@@ -94,7 +96,11 @@ export async function executeWorkflow(
   startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
-  const options = planOptionsFrom(args, file);
+  // Path params' roots are relative to the workflow file's folder.
+  const options = {
+    ...planOptionsFrom(args, file),
+    folder: new URL(".", loaded.url),
+  };
   // Planning first reports a wrong workflow before anything runs.
   const plan = planWorkflow(workflow, options);
   if (args.dryRun) {
@@ -128,10 +134,12 @@ export async function executeWorkflow(
     })
     : new PlainProgress({ write: writeStderr, limit: plan.limit });
   startup?.throwIfInterrupted();
-  const handle = runPlan(plan, {
+  const prepared = (await otelFor(args))?.prepare(plan);
+  const handle = runPlan(prepared?.plan ?? plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
     ...(durable ? { durable: durable.options } : {}),
   });
+  prepared?.attach(handle);
   // Listen now: the first event comes after this turn.
   const watching = watchEvents(handle, display, args.json);
   // Awaited after the run; marked handled so an early failure is not fatal.
@@ -172,9 +180,9 @@ export async function executeWorkflow(
   }
   const summary = await handle.done;
   await watching;
-  // Nothing to resume, already finished, or the workflow or input changed.
-  if (summary.error?.name === "ResumeError") {
-    writeStderr(`poolflow: ${file}: ${resumeMessage(summary.error.message)}\n`);
+  // Nothing to resume, already finished, the workflow or input changed...
+  if (isRefusedResume(summary.error)) {
+    writeStderr(`poolflow: ${file}: ${resumeMessage(summary.error)}\n`);
     return ExitCode.Usage;
   }
   const { signal } = interrupts;
@@ -240,4 +248,21 @@ function abandonedSummary(
       ...(plan.deadLetter ? { deadLetter: plan.deadLetter.location } : {}),
     },
   };
+}
+
+/**
+ * Telemetry for the run: on with `--otel` or `OTEL_DENO=true`; `--otel`
+ * without Deno's exporter on would export nothing, so it is refused.
+ */
+async function otelFor(args: CliArgs): Promise<RunWatcher | undefined> {
+  const exporting = otelFromEnv();
+  if (args.otel && !exporting) {
+    throw new UsageError(
+      "Flag --otel needs Deno's OpenTelemetry exporter: run with OTEL_DENO=true (and --allow-env=OTEL_DENO), and set OTEL_EXPORTER_OTLP_ENDPOINT if the collector is not on localhost:4318",
+    );
+  }
+  if (!exporting) return undefined;
+  // Loaded only when on: a run without it loads no OpenTelemetry code.
+  const { Telemetry } = await import("../lib/telemetry/otel.ts");
+  return new Telemetry();
 }

@@ -137,7 +137,7 @@ export function formatSummary(
     outputs.push([
       "checkpoint",
       UNFINISHED.has(summary.status) &&
-        summary.error?.name !== "CheckpointStoreError"
+        summary.error?.code !== "checkpoint_store_failed"
         ? `${options.checkpoint} (continue this run with --resume)`
         : options.checkpoint,
     ]);

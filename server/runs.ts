@@ -9,15 +9,17 @@
  */
 
 import { canResume } from "../cli/durable.ts";
-import type { CheckpointStore } from "../lib/durable/store.ts";
+import type { CheckpointStore, ResumeErrorCode } from "../lib/durable/store.ts";
 import type { Sink, Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { PathParamError } from "../lib/workflow/errors.ts";
 import type { RunEvent } from "../lib/workflow/events.ts";
 import {
   planWorkflow,
   WorkflowError,
   type WorkflowPlan,
 } from "../lib/workflow/plan.ts";
+import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
 import { runPlan } from "../lib/workflow/run.ts";
 import type { RunSummary } from "../lib/workflow/stats.ts";
@@ -26,6 +28,7 @@ import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
+import { workflowFolder } from "./workflows.ts";
 
 /** How long a cancelled run waits for tasks that ignore their signal. */
 const CANCEL_GRACE_MS = 10_000;
@@ -95,6 +98,8 @@ export interface RunRegistryOptions {
    * durable and `resume` is refused. The registry does not close it.
    */
   readonly checkpoints?: CheckpointStore | undefined;
+  /** Watches every run (totals for `/metrics`, OpenTelemetry). */
+  readonly watcher?: RunWatcher | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -114,11 +119,33 @@ function scopeOf(plan: WorkflowPlan): string {
   return JSON.stringify([plan.name, where(plan.sink), where(plan.deadLetter)]);
 }
 
-/** A `ResumeError`'s message in the API's words, without file paths. */
-function resumeMessage(message: string): string {
-  return redactPaths(message)
-    .replace(/\bpass force\b/g, 'send "force": true')
-    .replace(/\bwithout resume\b/g, 'without "resume"');
+/** What to do about a refused resume, in the API's words, by code. */
+const RESUME_ADVICE: Readonly<Record<ResumeErrorCode, string>> = {
+  resume_nothing: ': start it without "resume"',
+  resume_finished: ': start it without "resume" to run it again',
+  resume_workflow_changed: '; send "force": true to resume anyway',
+  resume_input_changed: '; send "force": true to resume anyway',
+  resume_sink_not_durable:
+    "; only runs writing to .jsonl, .csv or .json files (or to no sink) are durable",
+  resume_output_shorter:
+    '; put the file back and resume again, or start it without "resume"',
+  resume_store_damaged: ': start it without "resume"',
+  resume_store_missing: ': start it without "resume"',
+  resume_still_running: ": wait for it to end, or cancel it, before resuming",
+};
+
+/** Whether a run's error is a refused resume, by its code. */
+function isRefusedResume(
+  error: RunSummary["error"],
+): error is { name: string; message: string; code: ResumeErrorCode } {
+  return error?.code !== undefined && Object.hasOwn(RESUME_ADVICE, error.code);
+}
+
+/** A refused resume in the API's words, without file paths. */
+function resumeMessage(
+  error: { readonly message: string; readonly code: ResumeErrorCode },
+): string {
+  return `${redactPaths(error.message)}${RESUME_ADVICE[error.code]}`;
 }
 
 /**
@@ -169,6 +196,7 @@ export class RunRegistry {
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #settling = new Set<Promise<void>>();
   readonly #checkpoints: CheckpointStore | undefined;
+  readonly #watcher: RunWatcher | undefined;
   #active = 0;
   #closed = false;
   /** Ends a graceful close's wait at once. */
@@ -183,6 +211,7 @@ export class RunRegistry {
     this.#limits = options.limits;
     this.#progressIntervalMs = options.progressIntervalMs;
     this.#checkpoints = options.checkpoints;
+    this.#watcher = options.watcher;
   }
 
   /** Runs going now. */
@@ -234,8 +263,10 @@ export class RunRegistry {
     let handle: RunHandle;
     let scope: string | undefined;
     try {
+      const folder = workflowFolder(request.workflow);
       const plan = planWorkflow(request.workflow, {
         params: request.params,
+        ...(folder === undefined ? {} : { folder }),
         ...(request.concurrency === undefined
           ? {}
           : { concurrency: request.concurrency }),
@@ -248,8 +279,10 @@ export class RunRegistry {
       scope = store === undefined
         ? undefined
         : this.#durableScope(plan, request.name, resume);
+      const prepared = this.#watcher?.prepare(plan);
+      const watched = prepared?.plan ?? plan;
       handle = runPlan({
-        ...plan,
+        ...watched,
         sink: results.tee(plan.sink),
         deadLetter: results.teeDeadLetters(plan.deadLetter),
       }, {
@@ -268,7 +301,17 @@ export class RunRegistry {
           },
         }),
       });
+      prepared?.attach(handle);
     } catch (error) {
+      // A refused path's message holds only the request's own value and
+      // the declared root: redacting would garble the value it quotes.
+      if (error instanceof PathParamError) {
+        throw new ApiError(400, "bad_request", error.message, {
+          field: error.path,
+          reason: error.code,
+          cause: error,
+        });
+      }
       if (error instanceof WorkflowError) {
         throw new ApiError(400, "bad_request", redactPaths(error.message), {
           field: error.path,
@@ -313,12 +356,12 @@ export class RunRegistry {
         results.opened.then(() => undefined),
         handle.done,
       ]);
-      if (ended?.error?.name === "ResumeError") {
+      if (isRefusedResume(ended?.error)) {
         await settled;
         throw new ApiError(
           409,
           "conflict",
-          resumeMessage(ended.error.message),
+          resumeMessage(ended.error),
           {
             field: "resume",
           },
@@ -468,7 +511,7 @@ export class RunRegistry {
     record.results.finish();
     this.#active--;
     // A refused resume is answered with a 409, not kept as a run.
-    if (record.starting && summary.error?.name === "ResumeError") {
+    if (record.starting && isRefusedResume(summary.error)) {
       this.#runs.delete(record.id);
       return;
     }
@@ -501,7 +544,7 @@ function redactSummary(summary: RunSummary): RunSummary {
     ...summary,
     ...(summary.error === undefined ? {} : {
       error: {
-        name: summary.error.name,
+        ...summary.error,
         message: redactPaths(summary.error.message),
       },
     }),

@@ -58,43 +58,91 @@ export interface CheckpointStore {
 }
 
 /**
- * A durable run cannot resume: the workflow or its input changed since the
- * checkpoint, or a sink cannot be resumed. Pass `force` to resume anyway.
+ * Why a durable run cannot resume: the `code` of a {@linkcode ResumeError}.
+ * Adapters branch on it and say what to do in their own words.
+ *
+ * - `resume_nothing`: no checkpoint of this workflow and these outputs
+ *   (start without `resume`).
+ * - `resume_finished`: the last run already finished (start without
+ *   `resume` to run it again).
+ * - `resume_workflow_changed`, `resume_input_changed`: the workflow (file,
+ *   stages, params, outputs) or the input changed since the checkpoint
+ *   (pass `force` to resume anyway).
+ * - `resume_sink_not_durable`: a sink without `checkpoint()`, such as
+ *   `collect()` or `toStdout()` (write to a file with `toJsonl`, `toCsv` or
+ *   `toJson`, or run without `durable`).
+ * - `resume_output_shorter`: an output file is shorter than its checkpoint
+ *   committed: it was replaced or cut (restore it, or start over).
+ * - `resume_store_damaged`, `resume_store_missing`: the checkpoint file's
+ *   write-ahead log is not whole, or the file is gone but its log is there
+ *   (restore the file, or pass `force` to resume from what is left).
+ * - `resume_still_running`: a run writing to the same outputs is going
+ *   (wait for it, or cancel it).
+ */
+export type ResumeErrorCode =
+  | "resume_nothing"
+  | "resume_finished"
+  | "resume_workflow_changed"
+  | "resume_input_changed"
+  | "resume_sink_not_durable"
+  | "resume_output_shorter"
+  | "resume_store_damaged"
+  | "resume_store_missing"
+  | "resume_still_running";
+
+/**
+ * A durable run cannot resume. The message says what is wrong, in words
+ * that name no option; `code` says why, so that the CLI, the HTTP runner
+ * or your program can say what to do.
  *
  * @example Refused resume
  * ```ts
  * import { ResumeError } from "@poolflow/poolflow";
  * import { assertEquals } from "@std/assert";
  *
- * const error = new ResumeError("The input changed since run r1 was checkpointed");
- * assertEquals(error.name, "ResumeError");
+ * const error = new ResumeError(
+ *   "resume_input_changed",
+ *   "The input rows.csv changed since run r1 was checkpointed",
+ * );
+ * assertEquals([error.name, error.code], ["ResumeError", "resume_input_changed"]);
  * ```
  */
 export class ResumeError extends Error {
+  /** Why the run cannot resume. */
+  readonly code: ResumeErrorCode;
+
   /**
    * Creates the error.
    *
-   * @param message What changed and what to do.
+   * @param code Why the run cannot resume.
+   * @param message What is wrong, naming the run, file or input.
+   * @param options `cause`: the underlying error.
    */
-  constructor(message: string) {
-    super(message);
+  constructor(code: ResumeErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = "ResumeError";
+    this.code = code;
   }
 }
 
 /**
  * A checkpoint store cannot be opened or written (a path that is not a
- * SQLite database, a folder without write permission).
+ * SQLite database, a folder without write permission). Its `code` is
+ * `"checkpoint_store_failed"`.
  *
  * @example Name it in a message
  * ```ts
  * import { CheckpointStoreError } from "@poolflow/poolflow";
  * import { assertEquals } from "@std/assert";
  *
- * assertEquals(new CheckpointStoreError("Cannot open checkpoint store").name, "CheckpointStoreError");
+ * const error = new CheckpointStoreError("Cannot open checkpoint store");
+ * assertEquals([error.name, error.code], ["CheckpointStoreError", "checkpoint_store_failed"]);
  * ```
  */
 export class CheckpointStoreError extends Error {
+  /** Always `"checkpoint_store_failed"`. */
+  readonly code = "checkpoint_store_failed" as const;
+
   /**
    * Creates the error.
    *

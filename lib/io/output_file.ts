@@ -6,6 +6,7 @@
  */
 
 import { BufferedWriter } from "./buffered_writer.ts";
+import { ResumeError } from "../durable/store.ts";
 import { fsError, locationOf } from "./text_input.ts";
 
 /** An open output: buffered text, and `close()` to flush and release it. */
@@ -61,6 +62,8 @@ export function baseNameOf(path: string | URL): string {
  * @param path The file, or `"-"` for stdout.
  * @param append Append to the file instead of replacing it.
  * @returns The open output.
+ * @throws {ResumeError} `resume_output_shorter` when resuming a file
+ * shorter than its checkpoint committed.
  * @throws {Deno.errors.PermissionDenied} `Cannot write output file "<path>":
  * permission denied`, and likewise for other file-system errors.
  */
@@ -96,8 +99,9 @@ export async function openOutput(
     const { size } = await file.stat();
     if (size < resumeAt) {
       file.close();
-      throw new Error(
-        `Cannot resume output file "${location}": it has ${size} bytes, fewer than the ${resumeAt} its checkpoint committed; was it replaced?`,
+      throw new ResumeError(
+        "resume_output_shorter",
+        `Cannot resume output file "${location}": it has ${size} bytes, fewer than the ${resumeAt} its checkpoint committed (was it replaced?)`,
       );
     }
     // What was written after the last checkpoint is written again.

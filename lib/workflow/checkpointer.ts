@@ -16,6 +16,7 @@
 
 import type { DeadLetter, SinkCheckpoint, SinkWriter } from "../io/types.ts";
 import { SqliteCheckpointStore } from "../durable/sqlite_store.ts";
+import { inspectStoreFiles } from "../durable/store_files.ts";
 import {
   type CheckpointRecord,
   type CheckpointStore,
@@ -109,37 +110,56 @@ export class Checkpointer {
    */
   async begin(freshRunId: string): Promise<DurableStart> {
     const { store } = this.#options;
+    const where = `workflow "${this.#plan.name}"${
+      this.#plan.sink ? ` writing to ${this.#plan.sink.location}` : ""
+    }`;
+    // Before SQLite opens it: opening would fold a damaged log away.
+    if (typeof store === "string" && this.#options.resume) {
+      const damage = this.#options.force
+        ? undefined
+        : await inspectStoreFiles(store);
+      if (damage) {
+        throw new ResumeError(
+          damage.kind === "missing"
+            ? "resume_store_missing"
+            : "resume_store_damaged",
+          `Cannot resume ${where}: the checkpoint store ${
+            damage.kind === "missing" ? "is missing" : `"${store}" is damaged`
+          }: ${damage.detail}; its latest checkpoints may be lost`,
+        );
+      }
+    }
     this.#store = typeof store === "string"
       ? new SqliteCheckpointStore(store)
       : store;
     const workflowFingerprint = await this.#workflowFingerprint();
     const inputFingerprint = await this.#plan.source.fingerprint?.() ?? "none";
-    const previous = this.#options.resume
-      ? await this.#store.latest(this.#scope)
-      : undefined;
+    const latest = await this.#store.latest(this.#scope);
+    const previous = this.#options.resume ? latest : undefined;
     if (this.#options.resume) {
-      const where = `workflow "${this.#plan.name}"${
-        this.#plan.sink ? ` writing to ${this.#plan.sink.location}` : ""
-      }`;
       if (!previous) {
         throw new ResumeError(
-          `No checkpoint to resume for ${where}: run it without resume`,
+          "resume_nothing",
+          `No checkpoint to resume for ${where}`,
         );
       }
       if (previous.status === "finished") {
         throw new ResumeError(
-          `Run ${previous.runId} of ${where} already finished: run it without resume to start again`,
+          "resume_finished",
+          `Run ${previous.runId} of ${where} already finished`,
         );
       }
       if (!this.#options.force) {
         if (previous.workflowFingerprint !== workflowFingerprint) {
           throw new ResumeError(
-            `The workflow changed since run ${previous.runId} was checkpointed (its file, stages, params or outputs): resuming could mix two versions; pass force to resume anyway`,
+            "resume_workflow_changed",
+            `The workflow changed since run ${previous.runId} was checkpointed (its file, stages, params or outputs): resuming could mix two versions`,
           );
         }
         if (previous.inputFingerprint !== inputFingerprint) {
           throw new ResumeError(
-            `The input ${this.#plan.source.location} changed since run ${previous.runId} was checkpointed: resuming would skip the wrong items; pass force to resume anyway`,
+            "resume_input_changed",
+            `The input ${this.#plan.source.location} changed since run ${previous.runId} was checkpointed: resuming would skip the wrong items`,
           );
         }
       }
@@ -296,7 +316,8 @@ export function checkResumable(
 ): void {
   if (writer && typeof writer.checkpoint !== "function") {
     throw new ResumeError(
-      `The ${role} "${location}" cannot take part in a durable run: use toJsonl, toCsv or toJson, or run without durability`,
+      "resume_sink_not_durable",
+      `The ${role} "${location}" cannot take part in a durable run: it keeps no checkpoints (toJsonl, toCsv and toJson do)`,
     );
   }
 }

@@ -48,12 +48,17 @@ export function rootCause(error: unknown): unknown {
 }
 
 /** An error as the summary shows it. */
-export function errorInfo(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message };
-  }
-  if (error instanceof DOMException) {
-    return { name: error.name, message: error.message };
+export function errorInfo(
+  error: unknown,
+): { name: string; message: string; code?: string } {
+  if (error instanceof Error || error instanceof DOMException) {
+    // Adapters branch on a library error's `code`, never on its words.
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === "string" ? { code } : {}),
+    };
   }
   return { name: "Error", message: describeThrown(error) };
 }

@@ -94,8 +94,16 @@ export interface RunSummary {
    * `abort()` or the run's signal ended it.
    */
   readonly status: RunStatus;
-  /** Why it failed or was aborted. */
-  readonly error?: { readonly name: string; readonly message: string };
+  /**
+   * Why it failed or was aborted; `code` is the error's stable code when
+   * it has one (such as a `ResumeError`'s `resume_input_changed`),
+   * for programs to branch on instead of the message.
+   */
+  readonly error?: {
+    readonly name: string;
+    readonly message: string;
+    readonly code?: string;
+  };
   /** Start and end, in milliseconds since the epoch. */
   readonly startedAt: number;
   /** When it ended. */

@@ -14,6 +14,7 @@ import {
   canResume,
   DEFAULT_CHECKPOINT,
   durableFor,
+  isRefusedResume,
   resumeMessage,
 } from "../../cli/durable.ts";
 import { UsageError } from "../../cli/errors.ts";
@@ -116,15 +117,32 @@ Deno.test("durableFor() refuses --resume with an output that cannot resume, nami
   );
 });
 
-Deno.test("resumeMessage() speaks of flags", () => {
+Deno.test("resumeMessage() says what to do in flags, by the error's code", () => {
   assertEquals(
-    resumeMessage(
-      'No checkpoint to resume for workflow "w": run it without resume',
-    ),
+    resumeMessage({
+      message: 'No checkpoint to resume for workflow "w"',
+      code: "resume_nothing",
+    }),
     'No checkpoint to resume for workflow "w": run it without --resume',
   );
   assertEquals(
-    resumeMessage("The workflow changed: pass force to resume anyway"),
-    "The workflow changed: pass --force to resume anyway",
+    resumeMessage({
+      message: "The workflow changed",
+      code: "resume_workflow_changed",
+    }),
+    "The workflow changed; pass --force to resume anyway",
   );
+});
+
+Deno.test("isRefusedResume() knows a refused resume by its code, not its name", () => {
+  assertEquals(
+    isRefusedResume({
+      name: "ResumeError",
+      message: "",
+      code: "resume_finished",
+    }),
+    true,
+  );
+  assertEquals(isRefusedResume({ name: "ResumeError", message: "" }), false);
+  assertEquals(isRefusedResume(undefined), false);
 });

@@ -293,7 +293,7 @@ Deno.test("resuming over a changed input is a ResumeError that touches nothing; 
     assertEquals(refused.status, "failed");
     assertEquals(refused.error?.name, "ResumeError");
     assertStringIncludes(refused.error!.message, `The input ${input} changed`);
-    assertStringIncludes(refused.error!.message, "pass force");
+    assertEquals(refused.error?.code, "resume_input_changed");
     assertEquals(refused.read, 0);
     assertEquals(await Deno.readFile(out), outBefore);
     assertEquals(await Deno.readFile(dead), deadBefore);
@@ -326,6 +326,7 @@ Deno.test("resuming a changed workflow is a ResumeError unless forced", async ()
     assertEquals(refused.status, "failed");
     assertEquals(refused.error?.name, "ResumeError");
     assertStringIncludes(refused.error!.message, "The workflow changed");
+    assertEquals(refused.error?.code, "resume_workflow_changed");
     const forced = await run(make(toJsonl(out)), {
       durable: durable(store, {
         resume: true,
@@ -346,7 +347,7 @@ Deno.test("resume with nothing to resume is a ResumeError, and no output is crea
       durable: durable(`${dir}/cp.db`, { resume: true }),
     }).done;
     assertEquals(summary.status, "failed");
-    assertEquals(summary.error?.name, "ResumeError");
+    assertEquals(summary.error?.code, "resume_nothing");
     assertStringIncludes(
       summary.error!.message,
       `No checkpoint to resume for workflow "numbers" writing to ${out}`,
@@ -373,6 +374,7 @@ Deno.test("resuming a finished run is a ResumeError and leaves its outputs as th
     assertEquals(again.error?.name, "ResumeError");
     assertStringIncludes(again.error!.message, `of workflow "numbers"`);
     assertStringIncludes(again.error!.message, "already finished");
+    assertEquals(again.error?.code, "resume_finished");
     assertEquals(await Deno.readFile(out), before);
     // Without resume it starts again, from nothing.
     const fresh = await run(numbers(toJsonl(out), undefined), {
@@ -406,9 +408,10 @@ Deno.test("a sink that cannot resume (collect, toStdout) fails a durable run bef
       assertStringIncludes(summary.error!.message, starts, name);
       assertStringIncludes(
         summary.error!.message,
-        "cannot take part in a durable run: use toJsonl, toCsv or toJson",
+        "cannot take part in a durable run: it keeps no checkpoints (toJsonl, toCsv and toJson do)",
         name,
       );
+      assertEquals(summary.error?.code, "resume_sink_not_durable", name);
       assertEquals([summary.read, summary.written], [0, 0], name);
     }
   });
