@@ -113,6 +113,7 @@ export {
   type SourceProgress,
   type SourceReader,
 } from "./lib/io/types.ts";
+export { InvalidRecordError, type RowSource } from "./lib/io/row_source.ts";
 export { type CsvSourceOptions, fromCsv } from "./lib/io/csv_source.ts";
 export { fromJsonl } from "./lib/io/jsonl_source.ts";
 export { fromJson } from "./lib/io/json_source.ts";

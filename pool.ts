@@ -72,6 +72,12 @@ export {
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  SimpleTaskPool,
+  type SimpleTaskPoolOptions,
+  type StoppedTask,
+} from "./lib/pool/simple_task_pool.ts";
+export {
+  type GroupReport,
   type PoolRefusedCode,
   PoolRefusedError,
   TaskPoolError,

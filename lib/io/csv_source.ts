@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { describeValue } from "../units/check.ts";
 import { BatchReader } from "./batch_reader.ts";
 import { checkDelimiter, CsvRecordSplitter } from "./csv_records.ts";
@@ -15,7 +16,7 @@ import {
   openTextInput,
   type TextInput,
 } from "./text_input.ts";
-import type { OpenContext, Source, SourceReader } from "./types.ts";
+import type { OpenContext, SourceReader } from "./types.ts";
 
 /** Options of {@linkcode fromCsv}. */
 export interface CsvSourceOptions {
@@ -121,7 +122,7 @@ const DEFAULT_MAX_RECORD_LENGTH = 64 * 1024 * 1024;
 export function fromCsv(
   path: string | URL,
   options: CsvSourceOptions & { header: false; columns?: undefined },
-): Source<string[]>;
+): RowSource<string[]>;
 /**
  * Reads a CSV file as a stream of objects keyed by the given `columns`.
  *
@@ -133,7 +134,7 @@ export function fromCsv(
 export function fromCsv<const C extends string>(
   path: string | URL,
   options: CsvSourceOptions & { columns: readonly C[] },
-): Source<Record<C, string>>;
+): RowSource<Record<C, string>>;
 /**
  * Reads a CSV file with a header row as a stream of objects; name the row
  * type to have items typed by it.
@@ -145,11 +146,11 @@ export function fromCsv<const C extends string>(
  */
 export function fromCsv<
   Row extends Record<keyof Row, string> = Record<string, string>,
->(path: string | URL, options?: CsvSourceOptions): Source<Row>;
+>(path: string | URL, options?: CsvSourceOptions): RowSource<Row>;
 export function fromCsv(
   path: string | URL,
   options: CsvSourceOptions = {},
-): Source<unknown> {
+): RowSource<unknown> {
   const location = locationOf(path);
   const delimiter = checkDelimiter(options.delimiter ?? ",");
   if (options.columns !== undefined) {
@@ -164,7 +165,7 @@ export function fromCsv(
   }
   const maxRecordLength = options.maxRecordLength ??
     DEFAULT_MAX_RECORD_LENGTH;
-  return {
+  return withRows({
     kind: "csv",
     fingerprint: () => fileFingerprint(path),
     location,
@@ -203,5 +204,5 @@ export function fromCsv(
         },
       });
     },
-  };
+  });
 }

@@ -5,11 +5,11 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { describeValue } from "../units/check.ts";
 import type {
   InvalidRecord,
   OpenContext,
-  Source,
   SourceProgress,
   SourceReader,
 } from "./types.ts";
@@ -106,7 +106,7 @@ class IterableReader<T>
 export function fromIterable<T>(
   iterable: Iterable<T> | AsyncIterable<T>,
   options: IterableSourceOptions = {},
-): Source<T> {
+): RowSource<T> {
   if (
     iterable === null ||
     (typeof iterable !== "object" && typeof iterable !== "string") ||
@@ -119,11 +119,11 @@ export function fromIterable<T>(
       }`,
     );
   }
-  return {
+  return withRows({
     kind: "iterable",
     location: options.name ?? "iterable",
     open(context: OpenContext): SourceReader<T> {
       return new IterableReader(iterable, context.signal);
     },
-  };
+  });
 }

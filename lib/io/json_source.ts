@@ -4,6 +4,7 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { describeValue } from "../units/check.ts";
 import { BatchReader } from "./batch_reader.ts";
 import {
@@ -12,7 +13,7 @@ import {
   openTextInput,
   type TextInput,
 } from "./text_input.ts";
-import type { OpenContext, Source, SourceReader } from "./types.ts";
+import type { OpenContext, SourceReader } from "./types.ts";
 
 /** Elements handed to the reader at a time. */
 const BATCH = 1024;
@@ -65,9 +66,9 @@ function describeJson(value: unknown): string {
  * }
  * ```
  */
-export function fromJson<T = unknown>(path: string | URL): Source<T> {
+export function fromJson<T = unknown>(path: string | URL): RowSource<T> {
   const location = locationOf(path);
-  return {
+  return withRows({
     kind: "json",
     fingerprint: () => fileFingerprint(path),
     location,
@@ -127,5 +128,5 @@ export function fromJson<T = unknown>(path: string | URL): Source<T> {
         },
       });
     },
-  };
+  });
 }

@@ -5,14 +5,10 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { openLineReader } from "./line_reader.ts";
 import { fileFingerprint, locationOf } from "./text_input.ts";
-import {
-  InvalidRecord,
-  type OpenContext,
-  type Source,
-  type SourceReader,
-} from "./types.ts";
+import { InvalidRecord, type OpenContext, type SourceReader } from "./types.ts";
 
 /** Whether a line holds only white space. */
 function isBlank(line: string): boolean {
@@ -58,9 +54,9 @@ function isBlank(line: string): boolean {
  * }
  * ```
  */
-export function fromJsonl<T = unknown>(path: string | URL): Source<T> {
+export function fromJsonl<T = unknown>(path: string | URL): RowSource<T> {
   const location = locationOf(path);
-  return {
+  return withRows({
     kind: "jsonl",
     fingerprint: () => fileFingerprint(path),
     location,
@@ -79,5 +75,5 @@ export function fromJsonl<T = unknown>(path: string | URL): Source<T> {
         }
       });
     },
-  };
+  });
 }

@@ -5,9 +5,10 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { openLineReader } from "./line_reader.ts";
 import { fileFingerprint, locationOf } from "./text_input.ts";
-import type { OpenContext, Source, SourceReader } from "./types.ts";
+import type { OpenContext, SourceReader } from "./types.ts";
 
 /**
  * Reads a text file (or stdin, for `"-"`) line by line. Each item is a line
@@ -39,13 +40,13 @@ import type { OpenContext, Source, SourceReader } from "./types.ts";
  * }
  * ```
  */
-export function fromLines(path: string | URL): Source<string> {
-  return {
+export function fromLines(path: string | URL): RowSource<string> {
+  return withRows({
     kind: "lines",
     fingerprint: () => fileFingerprint(path),
     location: locationOf(path),
     open(context: OpenContext): SourceReader<string> {
       return openLineReader<string>(path, context, (line) => line);
     },
-  };
+  });
 }

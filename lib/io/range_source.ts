@@ -4,9 +4,10 @@
  * @module
  */
 
+import { type RowSource, withRows } from "./row_source.ts";
 import { describeValue } from "../units/check.ts";
 import { BatchReader } from "./batch_reader.ts";
-import type { OpenContext, Source, SourceReader } from "./types.ts";
+import type { OpenContext, SourceReader } from "./types.ts";
 
 /** Numbers handed to the reader at a time. */
 const BATCH = 1024;
@@ -38,7 +39,7 @@ function checkFinite(value: unknown, name: string): number {
  * assertEquals(await Array.fromAsync(range(3).open({ signal })), [0, 1, 2]);
  * ```
  */
-export function range(count: number): Source<number>;
+export function range(count: number): RowSource<number>;
 /**
  * Makes a source of the numbers from `start` up to (not including) `end`,
  * `step` apart; with a negative `step` they count down. Empty when `end`
@@ -64,12 +65,12 @@ export function range(
   start: number,
   end: number,
   step?: number,
-): Source<number>;
+): RowSource<number>;
 export function range(
   startOrCount: number,
   maybeEnd?: number,
   maybeStep = 1,
-): Source<number> {
+): RowSource<number> {
   const start = maybeEnd === undefined ? 0 : checkFinite(startOrCount, "start");
   const end = maybeEnd === undefined
     ? checkFinite(startOrCount, "count")
@@ -80,7 +81,7 @@ export function range(
   const location = maybeEnd === undefined
     ? `range(${end})`
     : `range(${start}, ${end}${step === 1 ? "" : `, ${step}`})`;
-  return {
+  return withRows({
     kind: "range",
     location,
     // The numbers are the same every time: their description is enough.
@@ -103,5 +104,5 @@ export function range(
         },
       });
     },
-  };
+  });
 }

@@ -308,7 +308,10 @@ export class TaskGroup<I, O> {
     try {
       for await (const outcome of this.#run) {
         const task = this.#tracker.end(outcome.index);
-        this.#count(outcome, task?.cancelled ?? false);
+        // Already reported as it ended after the run stopped: a run may
+        // still yield such a late outcome.
+        if (task === undefined) continue;
+        this.#count(outcome, task.cancelled);
         this.#callbacks.onEnd?.(outcome, this);
         if (this.#results && !this.#results.closed) {
           await this.#results.send(outcome);
