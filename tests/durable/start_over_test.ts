@@ -46,14 +46,13 @@ Deno.test("a fresh durable run stopped in onStart leaves the unfinished run it w
     const before = await Deno.readFile(out);
 
     const seen: DurableStartInfo[] = [];
-    let handle: RunHandle | undefined;
-    handle = run(workflow(toJsonl(out)), {
+    const handle: RunHandle = run(workflow(toJsonl(out)), {
       durable: {
         store,
         every: 10,
         onStart: (start) => {
           seen.push(start);
-          handle!.stop();
+          handle.stop();
         },
       },
     });
