@@ -5,7 +5,8 @@
  * - {@linkcode mapConcurrent} streams an outcome per input from any
  *   (async) iterable, pulling lazily; {@linkcode mapAll} collects values.
  * - {@linkcode TaskPool} runs named groups of tasks under one shared limit,
- *   after Python's asyncio-taskpool.
+ *   after Python's asyncio-taskpool; {@linkcode SimpleTaskPool} runs one
+ *   function as many times at once as you start it.
  * - {@linkcode Semaphore}, {@linkcode RateLimiter} and {@linkcode Channel}
  *   are the abortable primitives underneath.
  *
@@ -42,15 +43,12 @@ export {
   type Rate,
   type RateSpec,
 } from "./lib/units/rate.ts";
-export {
-  applyJitter,
-  type Backoff,
-  backoffDelay,
-  type ErrorPolicy,
-  type Jitter,
-  type ResolvedPolicy,
-  resolvePolicy,
-  type RetryPolicy,
+export type {
+  Backoff,
+  ErrorPolicy,
+  Jitter,
+  ResolvedPolicy,
+  RetryPolicy,
 } from "./lib/policy/policy.ts";
 export {
   ErrorBudgetError,
@@ -68,7 +66,7 @@ export type {
   TaskContext,
   TaskFn,
 } from "./lib/pool/types.ts";
-export { MapRun } from "./lib/pool/map_run.ts";
+export type { MapRun } from "./lib/pool/map_run.ts";
 export { mapAll, type MapAllOptions, mapConcurrent } from "./lib/pool/map.ts";
 export {
   type ApplyOptions,
@@ -80,15 +78,21 @@ export {
   type TaskPoolOptions,
 } from "./lib/pool/task_pool.ts";
 export {
+  SimpleTaskPool,
+  type SimpleTaskPoolOptions,
+  type StoppedTask,
+} from "./lib/pool/simple_task_pool.ts";
+export {
+  type GroupReport,
   type PoolRefusedCode,
   PoolRefusedError,
   TaskPoolError,
 } from "./lib/pool/pool_errors.ts";
-export {
-  type CancelledTask,
-  type GroupCallbacks,
-  type GroupState,
-  type GroupSummary,
+export type {
+  CancelledTask,
+  GroupCallbacks,
+  GroupState,
+  GroupSummary,
   TaskGroup,
 } from "./lib/pool/task_group.ts";
 export {
@@ -126,7 +130,7 @@ export {
   type ParamValues,
   type PathParamSpec,
   type ValueParamSpec,
-  WORKFLOW,
+  type WORKFLOW,
   type Workflow,
   type WorkflowSpec,
 } from "./lib/workflow/define.ts";
@@ -200,7 +204,6 @@ export {
 } from "./lib/executors/types.ts";
 export { inProcess } from "./lib/executors/in_process.ts";
 export { workerThreads } from "./lib/executors/worker_threads.ts";
-export { describeThrown } from "./lib/policy/errors.ts";
 export { sleep } from "./lib/policy/sleep.ts";
 export {
   fetchJson,
@@ -226,7 +229,7 @@ export {
   WorkerCrashError,
   WorkerPoolClosedError,
 } from "./lib/workers/errors.ts";
-export { transferable, Transferred } from "./lib/workers/transfer.ts";
+export { transferable, type Transferred } from "./lib/workers/transfer.ts";
 export type {
   WorkerContext,
   WorkerExportName,

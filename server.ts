@@ -9,6 +9,9 @@
  * - Its default export serves with `deno serve` and on Deno Deploy,
  *   configured from `POOLFLOW_*` environment variables on the first request.
  *
+ * - {@linkcode poolControl} builds a control app for a `TaskPool` of your
+ *   own: list, start registered functions, resize, cancel.
+ *
  * The server runs only registered workflows, never code from a request.
  * With a token, every endpoint but `/health` requires
  * `Authorization: Bearer <token>`; without one, it answers loopback
@@ -46,6 +49,16 @@ export type { ServerLimits } from "./server/limits.ts";
 export type { ClientInfo, LogEntry, Logger } from "./server/context.ts";
 export type { ErrorBody, ErrorCode } from "./server/errors.ts";
 export type { WorkflowSet } from "./server/workflows.ts";
+export {
+  type ControlFunction,
+  type ControlledWorkers,
+  type GroupView,
+  poolControl,
+  type PoolControlApp,
+  type PoolControlOptions,
+  type PoolView,
+  type WorkersView,
+} from "./server/pool_control.ts";
 // The library's types that the options name, for readers of this entry.
 export type {
   AnyWorkflow,

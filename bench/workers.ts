@@ -48,7 +48,8 @@ interface Runs {
 
 const CHILD = new URL("./workers_child.ts", import.meta.url);
 const configAt = Deno.args.indexOf("--config");
-const config = configAt >= 0 ? Deno.args[configAt + 1] : BENCH_CONFIG;
+const config = (configAt >= 0 ? Deno.args[configAt + 1] : undefined) ??
+  BENCH_CONFIG;
 
 async function runChild(mode: string, n: number): Promise<ChildResult> {
   const args = ["run", "-A"];

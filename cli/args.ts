@@ -33,6 +33,8 @@ export interface CliArgs {
   readonly dryRun: boolean;
   /** `--json`: events as JSON lines on stdout. */
   readonly json: boolean;
+  /** `--otel`: trace the run and export its metrics through OpenTelemetry. */
+  readonly otel: boolean;
   /** `--quiet`: no progress and no summary. */
   readonly quiet: boolean;
   /** Type-check the workflow file first (unless `--no-check`). */
@@ -64,6 +66,7 @@ const FLAGS = [
   "limit",
   "dry-run",
   "json",
+  "otel",
   "quiet",
   "help",
   "version",
@@ -120,6 +123,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "continue",
       "dry-run",
       "json",
+      "otel",
       "quiet",
       "help",
       "version",
@@ -191,6 +195,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     limit: wholeNumber(parsed.limit, "--limit"),
     dryRun: parsed["dry-run"],
     json,
+    otel: parsed.otel,
     quiet: parsed.quiet,
     check: !parsed["no-check"],
     ...durable,

@@ -14,6 +14,7 @@ import type {
   WorkflowPlan,
 } from "../mod.ts";
 import { formatDuration, table } from "./format.ts";
+import { paramType } from "./help.ts";
 
 /** Where a source or sink reads or writes. */
 export interface EndpointDescription {
@@ -61,6 +62,10 @@ export interface ParamDescription {
   readonly name: string;
   /** Its type. */
   readonly type: string;
+  /** For a path: the folder its value must stay inside, as declared. */
+  readonly root?: string;
+  /** For a path: whether the run reads or writes it. */
+  readonly access?: "read" | "write";
   /** The value this run uses. */
   readonly value: string | number | boolean | undefined;
   /** Its default, if declared. */
@@ -114,6 +119,9 @@ export function describePlan(
     params: Object.entries(declared ?? {}).map(([name, spec]) => ({
       name,
       type: spec.type,
+      ...(spec.type === "path"
+        ? { root: spec.root, access: spec.access ?? "read" }
+        : {}),
       value: plan.params[name],
       default: spec.default,
       description: spec.description,
@@ -276,7 +284,13 @@ export function formatPlan(plan: PlanDescription): string {
     const rows = plan.params.map((param) => [
       param.name,
       `= ${JSON.stringify(param.value)}`,
-      `(${param.type}${
+      `(${
+        param.root === undefined ? param.type : paramType({
+          type: "path",
+          root: param.root,
+          ...(param.access === undefined ? {} : { access: param.access }),
+        })
+      }${
         param.default === undefined
           ? ", required"
           : `, default ${JSON.stringify(param.default)}`

@@ -16,6 +16,8 @@ import {
   type RunSummary,
   type WorkflowPlan,
 } from "../mod.ts";
+import { otelFromEnv } from "../lib/telemetry/env.ts";
+import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
 import { durableFor, isRefusedResume, resumeMessage } from "./durable.ts";
@@ -96,7 +98,11 @@ export async function executeWorkflow(
   startup?: StartupWatch,
 ): Promise<ExitCode> {
   const { workflow, file } = loaded;
-  const options = planOptionsFrom(args, file);
+  // Path params' roots are relative to the workflow file's folder.
+  const options = {
+    ...planOptionsFrom(args, file),
+    folder: new URL(".", loaded.url),
+  };
   // Planning first reports a wrong workflow before anything runs.
   const plan = planWorkflow(workflow, options);
   if (args.dryRun) {
@@ -135,7 +141,8 @@ export async function executeWorkflow(
   const announce = (line: string): void => {
     if (!args.quiet) writeStderr(`${line}\n`);
   };
-  const handle = runPlan(plan, {
+  const prepared = (await otelFor(args))?.prepare(plan);
+  const handle = runPlan(prepared?.plan ?? plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
     ...(durable
       ? {
@@ -155,6 +162,7 @@ export async function executeWorkflow(
       }
       : {}),
   });
+  prepared?.attach(handle);
   // Listen now: the first event comes after this turn.
   const watching = watchEvents(handle, display, args.json);
   // Awaited after the run; marked handled so an early failure is not fatal.
@@ -321,4 +329,21 @@ function abandonedSummary(
       ...(plan.deadLetter ? { deadLetter: plan.deadLetter.location } : {}),
     },
   };
+}
+
+/**
+ * Telemetry for the run: on with `--otel` or `OTEL_DENO=true`; `--otel`
+ * without Deno's exporter on would export nothing, so it is refused.
+ */
+async function otelFor(args: CliArgs): Promise<RunWatcher | undefined> {
+  const exporting = otelFromEnv();
+  if (args.otel && !exporting) {
+    throw new UsageError(
+      "Flag --otel needs Deno's OpenTelemetry exporter: run with OTEL_DENO=true (and --allow-env=OTEL_DENO), and set OTEL_EXPORTER_OTLP_ENDPOINT if the collector is not on localhost:4318",
+    );
+  }
+  if (!exporting) return undefined;
+  // Loaded only when on: a run without it loads no OpenTelemetry code.
+  const { Telemetry } = await import("../lib/telemetry/otel.ts");
+  return new Telemetry();
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ParamsSpec } from "../mod.ts";
+import type { ParamSpec, ParamsSpec } from "../mod.ts";
 import { VERSION } from "../lib/version.ts";
 import { table } from "./format.ts";
 
@@ -45,6 +45,8 @@ Flags:
       --limit N          Take only the first N source items
       --dry-run          Check the workflow and print its plan; run nothing
       --json             Print the run's events as JSON lines on stdout (no progress display)
+      --otel             Trace the run and export its metrics through OpenTelemetry
+                         (needs OTEL_DENO=true; on by itself when it is set)
   -q, --quiet            Print no progress and no summary, only errors
       --no-check         Do not type-check the workflow file
       --resume           Continue the latest unfinished run of this workflow into the same
@@ -117,7 +119,7 @@ export function paramsHelp(
   if (entries.length === 0) return `${file} takes no parameters.\n`;
   const rows = entries.map(([name, spec]) => [
     name,
-    spec.type,
+    paramType(spec),
     spec.default === undefined
       ? "required"
       : `default ${JSON.stringify(spec.default)}`,
@@ -125,5 +127,28 @@ export function paramsHelp(
   ]);
   return `Parameters of ${file} (--param KEY=VALUE):\n${
     table(rows).map((line) => `  ${line}\n`).join("")
+  }`;
+}
+
+/**
+ * A parameter's type as help and plans show it: a path param also says
+ * what the run does with it and the folder it must stay inside.
+ *
+ * @param spec The parameter's declaration.
+ * @returns Such as `number`, or `path to read in data/`.
+ *
+ * @example
+ * ```ts
+ * import { paramType } from "./help.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(paramType({ type: "path", root: "out", access: "write" }), "path to write in out/");
+ * assertEquals(paramType({ type: "number" }), "number");
+ * ```
+ */
+export function paramType(spec: ParamSpec): string {
+  if (spec.type !== "path") return spec.type;
+  return `path to ${spec.access ?? "read"} in ${
+    spec.root.replace(/\/*$/, "/")
   }`;
 }

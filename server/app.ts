@@ -24,6 +24,8 @@ import {
 } from "./dashboard.ts";
 import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
 import type { ResolvedLimits } from "./limits.ts";
+import type { RunTotals } from "../lib/telemetry/totals.ts";
+import { addMetricsRoute } from "./metrics.ts";
 import { addRunRoutes } from "./routes_runs.ts";
 import type { RunRegistry } from "./runs.ts";
 import type { StreamTracker } from "./streams.ts";
@@ -49,6 +51,8 @@ export interface AppDeps {
   readonly keepAliveMs: number;
   /** Where failures are logged in detail. */
   readonly log: Logger;
+  /** What the runs counted, for `GET /metrics`. */
+  readonly totals?: RunTotals;
 }
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -162,6 +166,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   addRunRoutes(app, deps);
+  if (deps.totals !== undefined) addMetricsRoute(app, deps.totals);
   return app;
 }
 
@@ -170,7 +175,11 @@ function reply(
   status: number,
   code: ErrorCode,
   message: string,
-  options: { field?: string | undefined; requestId?: string } = {},
+  options: {
+    field?: string | undefined;
+    reason?: string | undefined;
+    requestId?: string;
+  } = {},
   headers: Readonly<Record<string, string>> = {},
 ): Response {
   return c.json(
@@ -191,6 +200,7 @@ function errorReply(error: Error, c: AppContext, log: Logger): Response {
       error.message,
       {
         field: error.field,
+        reason: error.reason,
         ...(error.status >= 500 ? { requestId } : {}),
       },
       error.headers,

@@ -14,6 +14,9 @@ import { createApp } from "./app.ts";
 import { type ClientInfo, consoleLogger, type Logger } from "./context.ts";
 import { ApiError, errorResponse } from "./errors.ts";
 import { resolveLimits, type ServerLimits } from "./limits.ts";
+import { otelFromEnv } from "../lib/telemetry/env.ts";
+import { Telemetry, type TelemetryOptions } from "../lib/telemetry/otel.ts";
+import { RunTotals } from "../lib/telemetry/totals.ts";
 import { RunRegistry } from "./runs.ts";
 import { StreamTracker } from "./streams.ts";
 import {
@@ -61,6 +64,13 @@ export interface ServerOptions {
    * aborting them. Defaults to 0: `close()` aborts them at once.
    */
   shutdownGrace?: Duration;
+  /**
+   * Also trace runs and export their metrics through OpenTelemetry: `true`
+   * for the global providers (Deno's exporter under `OTEL_DENO=true`), or
+   * the providers and sampling to use. Defaults to `true` when
+   * `OTEL_DENO=true`. `GET /metrics` works either way.
+   */
+  otel?: boolean | TelemetryOptions;
 }
 
 /** The HTTP runner: a `fetch` handler for `Deno.serve`, and its shutdown. */
@@ -202,7 +212,17 @@ export function createServer(options: ServerOptions): PoolflowServer {
   const checkpoints = options.checkpoints === undefined
     ? undefined
     : new SqliteCheckpointStore(options.checkpoints);
-  const runs = new RunRegistry({ limits, progressIntervalMs, checkpoints });
+  const totals = new RunTotals();
+  const otel = options.otel ?? otelFromEnv();
+  const watcher = otel === false
+    ? totals
+    : new Telemetry({ ...(otel === true ? {} : otel), totals });
+  const runs = new RunRegistry({
+    limits,
+    progressIntervalMs,
+    checkpoints,
+    watcher,
+  });
   const streams = new StreamTracker(limits.maxEventStreams);
   const app = createApp({
     limits,
@@ -214,6 +234,7 @@ export function createServer(options: ServerOptions): PoolflowServer {
     allowRemoteWithoutToken: options.allowRemoteWithoutToken === true,
     keepAliveMs,
     log,
+    totals,
   });
   let closing: Promise<void> | undefined;
 

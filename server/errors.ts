@@ -1,6 +1,6 @@
 /**
  * One error type and one error body for every failure the HTTP runner
- * reports: `{ error: { code, message, field?, requestId? } }`. Messages
+ * reports: `{ error: { code, message, field?, reason?, requestId? } }`. Messages
  * never carry a stack trace, and {@linkcode redactPaths} takes file paths
  * out of the text that runs report.
  *
@@ -32,6 +32,11 @@ export interface ErrorBody {
     readonly message: string;
     /** The request field at fault, such as `"params.count"`. */
     readonly field?: string;
+    /**
+     * A finer, stable reason for some 400s, such as `"path_absolute"` (a
+     * `PathParamError`'s code) when a path param was refused.
+     */
+    readonly reason?: string;
     /** The request's id, to find the server's log line (500s only). */
     readonly requestId?: string;
   };
@@ -41,6 +46,8 @@ export interface ErrorBody {
 export interface ApiErrorOptions {
   /** The request field at fault. */
   field?: string | undefined;
+  /** A finer, stable reason, such as a `PathParamError`'s code. */
+  reason?: string | undefined;
   /** Extra response headers, such as `Retry-After`. */
   headers?: Readonly<Record<string, string>>;
   /** The underlying error, for the log (never sent). */
@@ -70,6 +77,8 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   /** The request field at fault. */
   readonly field: string | undefined;
+  /** A finer, stable reason, if any. */
+  readonly reason: string | undefined;
   /** Extra response headers. */
   readonly headers: Readonly<Record<string, string>>;
 
@@ -92,6 +101,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.field = options.field;
+    this.reason = options.reason;
     this.headers = options.headers ?? {};
   }
 
@@ -104,6 +114,7 @@ export class ApiError extends Error {
   toResponse(requestId?: string): Response {
     return errorResponse(this.status, this.code, this.message, {
       field: this.field,
+      reason: this.reason,
       requestId: this.status >= 500 ? requestId : undefined,
       headers: this.headers,
     });
@@ -121,13 +132,18 @@ export class ApiError extends Error {
 export function errorBody(
   code: ErrorCode,
   message: string,
-  options: { field?: string | undefined; requestId?: string | undefined } = {},
+  options: {
+    field?: string | undefined;
+    reason?: string | undefined;
+    requestId?: string | undefined;
+  } = {},
 ): ErrorBody {
   return {
     error: {
       code,
       message,
       ...(options.field === undefined ? {} : { field: options.field }),
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
       ...(options.requestId === undefined
         ? {}
         : { requestId: options.requestId }),
@@ -159,6 +175,7 @@ export function errorResponse(
   message: string,
   options: {
     field?: string | undefined;
+    reason?: string | undefined;
     requestId?: string | undefined;
     headers?: Readonly<Record<string, string>>;
   } = {},

@@ -12,12 +12,14 @@ import { canResume } from "../cli/durable.ts";
 import type { CheckpointStore, ResumeErrorCode } from "../lib/durable/store.ts";
 import type { Sink, Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { PathParamError } from "../lib/workflow/errors.ts";
 import type { RunEvent } from "../lib/workflow/events.ts";
 import {
   planWorkflow,
   WorkflowError,
   type WorkflowPlan,
 } from "../lib/workflow/plan.ts";
+import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
 import { runPlan } from "../lib/workflow/run.ts";
 import type { RunSummary } from "../lib/workflow/stats.ts";
@@ -26,6 +28,7 @@ import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
+import { workflowFolder } from "./workflows.ts";
 
 /** How long a cancelled run waits for tasks that ignore their signal. */
 const CANCEL_GRACE_MS = 10_000;
@@ -95,6 +98,8 @@ export interface RunRegistryOptions {
    * durable and `resume` is refused. The registry does not close it.
    */
   readonly checkpoints?: CheckpointStore | undefined;
+  /** Watches every run (totals for `/metrics`, OpenTelemetry). */
+  readonly watcher?: RunWatcher | undefined;
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -191,6 +196,7 @@ export class RunRegistry {
   readonly #expiry = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #settling = new Set<Promise<void>>();
   readonly #checkpoints: CheckpointStore | undefined;
+  readonly #watcher: RunWatcher | undefined;
   #active = 0;
   #closed = false;
   /** Ends a graceful close's wait at once. */
@@ -205,6 +211,7 @@ export class RunRegistry {
     this.#limits = options.limits;
     this.#progressIntervalMs = options.progressIntervalMs;
     this.#checkpoints = options.checkpoints;
+    this.#watcher = options.watcher;
   }
 
   /** Runs going now. */
@@ -256,8 +263,10 @@ export class RunRegistry {
     let handle: RunHandle;
     let scope: string | undefined;
     try {
+      const folder = workflowFolder(request.workflow);
       const plan = planWorkflow(request.workflow, {
         params: request.params,
+        ...(folder === undefined ? {} : { folder }),
         ...(request.concurrency === undefined
           ? {}
           : { concurrency: request.concurrency }),
@@ -270,8 +279,10 @@ export class RunRegistry {
       scope = store === undefined
         ? undefined
         : this.#durableScope(plan, request.name, resume);
+      const prepared = this.#watcher?.prepare(plan);
+      const watched = prepared?.plan ?? plan;
       handle = runPlan({
-        ...plan,
+        ...watched,
         sink: results.tee(plan.sink),
         deadLetter: results.teeDeadLetters(plan.deadLetter),
       }, {
@@ -290,7 +301,17 @@ export class RunRegistry {
           },
         }),
       });
+      prepared?.attach(handle);
     } catch (error) {
+      // A refused path's message holds only the request's own value and
+      // the declared root: redacting would garble the value it quotes.
+      if (error instanceof PathParamError) {
+        throw new ApiError(400, "bad_request", error.message, {
+          field: error.path,
+          reason: error.code,
+          cause: error,
+        });
+      }
       if (error instanceof WorkflowError) {
         throw new ApiError(400, "bad_request", redactPaths(error.message), {
           field: error.path,

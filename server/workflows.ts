@@ -23,7 +23,11 @@ export type WorkflowSet =
 /** A declared parameter, as `GET /workflows` shows it. */
 export interface ParamInfo {
   /** Its type. */
-  readonly type: "string" | "number" | "boolean";
+  readonly type: "string" | "number" | "boolean" | "path";
+  /** For a path: the folder its value must stay inside, as declared. */
+  readonly root?: string;
+  /** For a path: whether the run reads or writes it. */
+  readonly access?: "read" | "write";
   /** Its default, if any; without one it is required. */
   readonly default?: string | number | boolean;
   /** What it is for. */
@@ -84,6 +88,31 @@ export function workflowMap(
 
 /** Hashes of the files that workflows were loaded from. */
 const fileFingerprints = new WeakMap<AnyWorkflow, string>();
+/** The folders of the files that workflows were loaded from. */
+const fileFolders = new WeakMap<AnyWorkflow, URL>();
+
+/**
+ * The folder of the file a workflow was loaded from by
+ * {@linkcode loadWorkflowFolder}, which the roots of its path params are
+ * relative to; `undefined` for a workflow given in code (its roots are
+ * relative to the working folder).
+ *
+ * @param workflow A registered workflow.
+ * @returns The folder's `file:` URL, or `undefined`.
+ *
+ * @example A workflow given in code has none
+ * ```ts
+ * import { defineWorkflow, fromIterable } from "../mod.ts";
+ * import { workflowFolder } from "./workflows.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const w = defineWorkflow({ name: "w", source: fromIterable([1]) });
+ * assertEquals(workflowFolder(w), undefined);
+ * ```
+ */
+export function workflowFolder(workflow: AnyWorkflow): URL | undefined {
+  return fileFolders.get(workflow);
+}
 
 /**
  * A hash of the file a workflow was loaded from by
@@ -168,6 +197,7 @@ export async function loadWorkflowFolder(
     fileOf.set(workflow.name, name);
     map.set(workflow.name, workflow);
     fileFingerprints.set(workflow, await sha256Hex(await Deno.readFile(url)));
+    fileFolders.set(workflow, new URL(".", url));
   }
   return map;
 }
@@ -210,6 +240,9 @@ export function describeWorkflow(
   for (const [key, spec] of Object.entries(workflow.params ?? {})) {
     params[key] = {
       type: spec.type,
+      ...(spec.type === "path"
+        ? { root: spec.root, access: spec.access ?? "read" }
+        : {}),
       ...(spec.default === undefined ? {} : { default: spec.default }),
       ...(spec.description === undefined
         ? {}

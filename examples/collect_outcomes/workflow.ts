@@ -16,7 +16,7 @@
  * only five calls (not one promise per input) exist at any time.
  *
  * Run it: `deno run -A cli.ts examples/collect_outcomes/workflow.ts`
- * (outputs under `out/collect_outcomes/`).
+ * (outputs under `examples/collect_outcomes/out/`).
  *
  * @module
  */
@@ -87,13 +87,17 @@ export default defineWorkflow({
     "Run a function that sometimes throws over a list of arguments, 5 at a time, keeping every outcome",
   params: {
     out: {
-      type: "string",
-      default: "out/collect_outcomes/quotients.jsonl",
+      type: "path",
+      root: "out",
+      access: "write",
+      default: "quotients.jsonl",
       description: "The successful results, as JSON lines",
     },
     deadLetters: {
-      type: "string",
-      default: "out/collect_outcomes/failures.jsonl",
+      type: "path",
+      root: "out",
+      access: "write",
+      default: "failures.jsonl",
       description: "The failed calls, with their arguments and errors",
     },
   },

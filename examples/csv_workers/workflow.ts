@@ -7,7 +7,9 @@
  * on.
  *
  * Run it: `deno run -A cli.ts examples/csv_workers/workflow.ts`
- * (outputs under `out/csv_workers/`; `--param out=...` to move them).
+ * (outputs under `examples/csv_workers/out/`; `--param out=...` names
+ * another file there). Its files are path params: `input` must stay
+ * inside `data/`, the outputs inside `out/`, both next to this file.
  *
  * @module
  */
@@ -44,22 +46,28 @@ const workflow = defineWorkflow({
     "Check, confirm (simulated I/O) and price the orders of a CSV file with 8 workers",
   params: {
     input: {
-      type: "string",
-      default: ORDERS_CSV.href,
-      description: "The CSV of orders (a path or file: URL)",
+      type: "path",
+      root: "data",
+      access: "read",
+      default: "orders.csv",
+      description: "The CSV of orders",
     },
     out: {
-      type: "string",
-      default: "out/csv_workers/orders.jsonl",
+      type: "path",
+      root: "out",
+      access: "write",
+      default: "orders.jsonl",
       description: "The priced orders, as JSON lines",
     },
     deadLetters: {
-      type: "string",
-      default: "out/csv_workers/dead_letters.jsonl",
+      type: "path",
+      root: "out",
+      access: "write",
+      default: "dead_letters.jsonl",
       description: "The orders that failed, with their errors",
     },
   },
-  source: ({ input }) => fromCsv(toPath(input)),
+  source: ({ input }) => fromCsv(input),
   concurrency: 8,
   errors: { onError: "continue" },
   pipeline: (rows) =>
@@ -75,8 +83,3 @@ const workflow = defineWorkflow({
 });
 
 export default workflow;
-
-/** A `file:` URL as a URL, anything else as a path. */
-function toPath(location: string): string | URL {
-  return location.startsWith("file:") ? new URL(location) : location;
-}

@@ -34,8 +34,10 @@ export const HOSTS_JSON: URL = new URL("./data/hosts.json", import.meta.url);
 /** The workflow's parameters. */
 const PARAMS = {
   out: {
-    type: "string",
-    default: "out/fail_fast/deployed.jsonl",
+    type: "path",
+    root: "out",
+    access: "write",
+    default: "deployed.jsonl",
     description: "The hosts that took the new version, as JSON lines",
   },
 } as const;

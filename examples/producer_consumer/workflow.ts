@@ -12,7 +12,7 @@
  * producer fills the queue as fast as it can.
  *
  * Run it: `deno run -A cli.ts examples/producer_consumer/workflow.ts`
- * (output under `out/producer_consumer/`).
+ * (output under `examples/producer_consumer/out/`).
  *
  * @module
  */
@@ -71,8 +71,10 @@ const DELIVER_MS = 10;
 /** The workflow's parameters. */
 const PARAMS = {
   out: {
-    type: "string",
-    default: "out/producer_consumer/delivered.jsonl",
+    type: "path",
+    root: "out",
+    access: "write",
+    default: "delivered.jsonl",
     description: "The delivered messages, as JSON lines",
   },
 } as const;

@@ -12,7 +12,7 @@
  * the worker threads; a new run starts new ones.
  *
  * Run it: `deno run -A cli.ts examples/worker_hash/workflow.ts` (output
- * under `out/worker_hash/`).
+ * under `examples/worker_hash/out/`).
  *
  * @module
  */
@@ -43,8 +43,10 @@ export default defineWorkflow({
     "Hash documents with a CPU-bound function on 2 worker threads, 4 in flight",
   params: {
     out: {
-      type: "string",
-      default: "out/worker_hash/digests.jsonl",
+      type: "path",
+      root: "out",
+      access: "write",
+      default: "digests.jsonl",
       description: "The digests, as JSON lines",
     },
   },

@@ -5,13 +5,53 @@
  * @module
  */
 
-import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { parentOf } from "../io/output_file.ts";
 import {
   type CheckpointRecord,
   type CheckpointStore,
   CheckpointStoreError,
 } from "./store.ts";
+
+/** The part of `node:sqlite`'s `StatementSync` the store uses. */
+interface Statement {
+  run(...values: (string | number)[]): unknown;
+  get(...values: (string | number)[]): unknown;
+  all(...values: (string | number)[]): unknown[];
+}
+
+/** The part of `node:sqlite`'s `DatabaseSync` the store uses. */
+interface Database {
+  readonly isOpen: boolean;
+  exec(sql: string): void;
+  prepare(sql: string): Statement;
+  close(): void;
+}
+
+interface SqliteModule {
+  DatabaseSync: new (path: string, options: { timeout: number }) => Database;
+}
+
+interface NodeProcess {
+  getBuiltinModule?(id: string): unknown;
+}
+
+/**
+ * `node:sqlite`, fetched when a store opens rather than imported: the
+ * package's static module graph then holds no `node:` module, so a user of
+ * the engine alone (a browser bundle, another runtime) never loads it.
+ */
+function loadSqlite(): SqliteModule {
+  const process = (globalThis as { process?: NodeProcess }).process;
+  const sqlite = process?.getBuiltinModule?.("node:sqlite") as
+    | SqliteModule
+    | undefined;
+  if (sqlite === undefined) {
+    throw new Error(
+      "This runtime has no node:sqlite: run durable workflows on Deno or Node.js, or pass another checkpoint store",
+    );
+  }
+  return sqlite;
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -55,11 +95,11 @@ CREATE TABLE IF NOT EXISTS done_keys (
  * ```
  */
 export class SqliteCheckpointStore implements CheckpointStore {
-  readonly #db: DatabaseSync;
-  readonly #save: StatementSync;
-  readonly #latest: StatementSync;
-  readonly #addKey: StatementSync;
-  readonly #keys: StatementSync;
+  readonly #db: Database;
+  readonly #save: Statement;
+  readonly #latest: Statement;
+  readonly #addKey: Statement;
+  readonly #keys: Statement;
 
   /**
    * Opens (or creates) the store.
@@ -73,7 +113,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     try {
       if (folder !== undefined) Deno.mkdirSync(folder, { recursive: true });
       // Runs in other processes may hold the file for a moment: wait.
-      this.#db = new DatabaseSync(path, { timeout: 5_000 });
+      this.#db = new (loadSqlite().DatabaseSync)(path, { timeout: 5_000 });
       this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
       this.#db.exec(SCHEMA);
     } catch (error) {

@@ -109,8 +109,9 @@ export interface ExecutionStats {
  * and the attempts); under fail-fast, or when more than `maxFailures`
  * items failed, the execution stops (its `signal` aborts with the error,
  * nothing new starts, tasks in flight are told and settle), and once the
- * outcomes before it are read the iteration throws that `TaskError` or
- * `ErrorBudgetError`. A failing item source ends it with a `SourceError`.
+ * outcomes before it and the successes of the tasks in flight are read,
+ * the iteration throws that `TaskError` or `ErrorBudgetError`: work done is
+ * delivered, however late its answer arrives. A failing item source ends it with a `SourceError`.
  * Aborting (the run's signal or `abort()`) ends it with the reason.
  * Ending the iteration early (`return()`) stops it too.
  *

@@ -40,7 +40,8 @@ export interface RetryPolicy {
 export interface ErrorPolicy {
   /**
    * `"fail-fast"`: the first failure (after retries) aborts the run's
-   * signal, starts nothing new and is thrown once in-flight tasks settle.
+   * signal, starts nothing new and is thrown once in-flight tasks settle;
+   * those that still succeed are delivered first.
    * `"continue"`: failures are reported as outcomes and the run goes on.
    */
   onError?: "fail-fast" | "continue";

@@ -17,7 +17,8 @@ import type { Inputs, MapOptions, TaskFn } from "./types.ts";
  * signals, waits for them and closes the source.
  *
  * Failures are outcomes by default (`onError: "continue"`); with
- * `onError: "fail-fast"` the first failure aborts the run and is thrown.
+ * `onError: "fail-fast"` the first failure aborts the run and is thrown,
+ * after the successes of the tasks that were running.
  *
  * @typeParam I The input type.
  * @typeParam O The type `fn` returns.

@@ -11,6 +11,7 @@ import { type ResolvedPolicy, resolvePolicy } from "../policy/policy.ts";
 import { sleep } from "../policy/sleep.ts";
 import { RateLimiter } from "../sync/rate_limiter.ts";
 import { RingQueue } from "../sync/ring_queue.ts";
+import { ReorderWindow } from "./reorder_window.ts";
 import type { Permit, Semaphore } from "../sync/semaphore.ts";
 import { checkCount, describeValue } from "../units/check.ts";
 import { parseRate, type Rate } from "../units/rate.ts";
@@ -18,7 +19,7 @@ import { parseDuration } from "../units/duration.ts";
 import type {
   Inputs,
   LatencyRecorder,
-  MapOptions,
+  MapRunOptions,
   Outcome,
   RetryEvent,
   TaskContext,
@@ -85,8 +86,8 @@ export class MapRun<I, O>
   #terminal: { error: unknown } | undefined;
   #terminalDelivered = false;
   #primary: TaskError<I> | undefined;
-  // After a stop, ordered mode still yields successes before this index.
-  #acceptBelow = -1;
+  // Set by return(): the reader has gone, so outcomes are dropped.
+  #discard = false;
 
   // Started and not settled; includes tasks waiting for a shared limiter
   // or the rate limit, which `#waiting` counts apart.
@@ -97,8 +98,7 @@ export class MapRun<I, O>
   #retries = 0;
   #late = 0;
   #ready = new RingQueue<Outcome<I, O>>();
-  #held = new Map<number, Outcome<I, O>>();
-  #nextOrdered = 0;
+  #window = new ReorderWindow<Outcome<I, O>>((o) => this.#hand(o));
   #readers = new RingQueue<Reader<Outcome<I, O>>>(4);
   #whenFinished: (() => void)[] = [];
   #filling = false;
@@ -122,7 +122,7 @@ export class MapRun<I, O>
   constructor(
     source: Inputs<I>,
     fn: TaskFn<I, O>,
-    options: MapOptions<I> = {},
+    options: MapRunOptions<I> = {},
   ) {
     if (!isIterable(source)) {
       throw new TypeError(
@@ -179,7 +179,7 @@ export class MapRun<I, O>
 
   /** Finished outcomes not yet read (including those held for order). */
   get buffered(): number {
-    return this.#ready.size + this.#held.size;
+    return this.#ready.size + this.#window.size;
   }
 
   /** Inputs pulled from the source so far. */
@@ -234,8 +234,9 @@ export class MapRun<I, O>
 
   /**
    * Stops the run: aborts the tasks' signals, starts nothing new, and once
-   * they settle the iteration throws `reason` (after outcomes already
-   * buffered). Does nothing if the run has ended.
+   * they settle the iteration throws `reason`, after the outcomes already
+   * buffered and the successes of tasks that finish anyway. Does nothing if
+   * the run has ended.
    *
    * @param reason Why; defaults to a `DOMException` named `AbortError`.
    */
@@ -283,7 +284,7 @@ export class MapRun<I, O>
    */
   async return(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
     if (!this.#finished) {
-      this.#acceptBelow = -1;
+      this.#discard = true;
       this.#stop(
         new DOMException("The iteration was ended early", "AbortError"),
       );
@@ -330,7 +331,7 @@ export class MapRun<I, O>
 
   #hasSlot(): boolean {
     return !this.#stopped && this.#running < this.#limit &&
-      this.#running + this.#ready.size + this.#held.size <
+      this.#running + this.#ready.size + this.#window.size <
         this.#limit + this.#buffer;
   }
 
@@ -573,7 +574,9 @@ export class MapRun<I, O>
     startedAt: number,
   ): void {
     if (!this.#settled(startedAt)) return;
-    if (!this.#stopped || (this.#ordered && index < this.#acceptBelow)) {
+    // Work done is delivered even after a stop: only a reader that left
+    // (return()) has no use for it.
+    if (!this.#discard) {
       this.#deliver({ ok: true, index, input, value, attempts });
     }
     this.#fill();
@@ -592,10 +595,12 @@ export class MapRun<I, O>
       if (this.#primary && error !== this.#controller.signal.reason) {
         this.#primary.suppressed.push(error);
       }
+      if (this.#ordered) this.#window.skip(index);
     } else {
       const failure = new TaskError(index, input, attempts, error);
       this.#failures++;
       if (this.#policy.failFast) {
+        if (this.#ordered) this.#window.skip(index);
         this.#fail(failure, failure);
       } else if (this.#failures > this.#policy.maxFailures) {
         const budget = new ErrorBudgetError(
@@ -603,6 +608,7 @@ export class MapRun<I, O>
           this.#failures,
           failure as TaskError,
         );
+        if (this.#ordered) this.#window.skip(index);
         this.#fail(budget, failure);
       } else {
         this.#deliver({ ok: false, index, input, error: failure, attempts });
@@ -614,7 +620,6 @@ export class MapRun<I, O>
   #fail(error: Error, primary: TaskError<I>): void {
     this.#terminal = { error };
     this.#primary = primary;
-    this.#acceptBelow = primary.index;
     this.#stop(error);
   }
 
@@ -633,27 +638,8 @@ export class MapRun<I, O>
   }
 
   #deliver(outcome: Outcome<I, O>): void {
-    if (!this.#ordered) {
-      this.#hand(outcome);
-      return;
-    }
-    if (outcome.index !== this.#nextOrdered) {
-      this.#held.set(outcome.index, outcome);
-      return;
-    }
-    this.#hand(outcome);
-    this.#nextOrdered++;
-    for (
-      let next = this.#held.get(this.#nextOrdered);
-      next !== undefined;
-      next = this.#held.get(this.#nextOrdered)
-    ) {
-      // After a stop, ordered output ends at the first gap or failure.
-      if (this.#stopped && (!next.ok || next.index >= this.#acceptBelow)) break;
-      this.#held.delete(this.#nextOrdered);
-      this.#hand(next);
-      this.#nextOrdered++;
-    }
+    if (this.#ordered) this.#window.put(outcome.index, outcome);
+    else this.#hand(outcome);
   }
 
   #hand(outcome: Outcome<I, O>): void {
@@ -693,7 +679,10 @@ export class MapRun<I, O>
   #finish = (): void => {
     this.#finished = true;
     clearTimeout(this.#abandonTimer);
-    this.#held.clear();
+    // Tasks left behind (abandonAfter) leave gaps: what is held after them
+    // still goes out, in order.
+    if (this.#discard) this.#window.clear();
+    else this.#window.flush();
     for (let r = this.#readers.shift(); r; r = this.#readers.shift()) {
       this.#endOfRun().then(r.resolve, r.reject);
     }

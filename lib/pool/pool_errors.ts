@@ -103,6 +103,8 @@ export class TaskPoolError extends AggregateError {
 export interface GroupReport {
   /** The group's id. */
   readonly id: string;
+  /** What the message calls it; defaults to `Task group "<id>"`. */
+  readonly label?: string;
   /** The error that stopped the group, then what its callbacks threw. */
   readonly errors: readonly unknown[];
   /** Task failures nobody saw (at most {@linkcode KEPT_FAILURES}). */
@@ -145,7 +147,8 @@ export function summarize(
       );
     }
     if (said.length > 0) {
-      parts.push(`Task group "${report.id}": ${said.join("; ")}`);
+      const label = report.label ?? `Task group "${report.id}"`;
+      parts.push(`${label}: ${said.join("; ")}`);
     }
   }
   if (parts.length === 0) return undefined;

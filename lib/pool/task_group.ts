@@ -239,9 +239,11 @@ export class TaskGroup<I, O> {
   }
 
   /**
-   * What the pool reports of this group once it forgets it.
+   * What the pool reports of this group once it forgets it: for the pool
+   * only, so kept out of the docs.
    *
    * @returns The group's error, callback errors and unseen failures.
+   * @ignore
    */
   report(): GroupReport {
     return {

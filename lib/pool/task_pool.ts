@@ -13,7 +13,7 @@ import type { Rate } from "../units/rate.ts";
 import { MapRun } from "./map_run.ts";
 import { PoolRefusedError, summarize } from "./pool_errors.ts";
 import { type GroupCallbacks, TaskGroup } from "./task_group.ts";
-import type { Inputs, MapOptions, TaskContext, TaskFn } from "./types.ts";
+import type { Inputs, MapRunOptions, TaskContext, TaskFn } from "./types.ts";
 
 /** Options of a {@linkcode TaskPool}. */
 export interface TaskPoolOptions {
@@ -316,7 +316,13 @@ export class TaskPool {
    *   num: 3,
    *   args: [2, 3],
    * });
-   * assertEquals(await group.done, { id: group.id, state: "ended", succeeded: 3, failed: 0 });
+   * assertEquals(await group.done, {
+   *   id: group.id,
+   *   state: "ended",
+   *   succeeded: 3,
+   *   failed: 0,
+   *   cancelled: 0,
+   * });
    * await pool.close();
    * ```
    */
@@ -450,7 +456,7 @@ export class TaskPool {
       onCancel,
       ...policy
     } = options;
-    const runOptions: MapOptions<I> = {
+    const runOptions: MapRunOptions<I> = {
       ...policy,
       concurrency,
       limiter: this.#limiter,

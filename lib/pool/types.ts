@@ -92,8 +92,6 @@ export interface MapOptions<I = unknown> extends ErrorPolicy {
   signal?: AbortSignal;
   /** Start attempts no faster than this: a rate or a shared limiter. */
   rateLimit?: Rate | RateLimiter;
-  /** A semaphore shared with other work, held by each task as it runs. */
-  limiter?: Semaphore;
   /** Called before a failed attempt is retried. */
   onRetry?: (event: RetryEvent<I>) => void;
   /**
@@ -103,6 +101,16 @@ export interface MapOptions<I = unknown> extends ErrorPolicy {
    * waits for every task, so nothing runs once the iteration has ended.
    */
   abandonAfter?: Duration;
+}
+
+/**
+ * What the scheduler takes beyond {@linkcode MapOptions}: plumbing that
+ * `TaskPool` and the workflow's executors pass, kept out of the public
+ * options.
+ */
+export interface MapRunOptions<I = unknown> extends MapOptions<I> {
+  /** A semaphore shared with other work, held by each task as it runs. */
+  limiter?: Semaphore;
   /**
    * Receives tasks' times from first attempt to outcome, in milliseconds:
    * every task's for the first 1024, then one in eight (a sample keeps the

@@ -9,7 +9,22 @@ import { checkCount } from "../units/check.ts";
 import { RingQueue } from "./ring_queue.ts";
 import { WaitList } from "./wait_list.ts";
 
-/** Thrown by `send()` on a closed channel, and by `receive()` once it is drained. */
+/**
+ * Thrown by `send()` on a closed channel, and by `receive()` once it is
+ * drained.
+ *
+ * @example A drained channel ends its consumer
+ * ```ts
+ * import { Channel, ChannelClosedError } from "@poolflow/poolflow";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const channel = new Channel<number>(2);
+ * await channel.send(1);
+ * channel.close();
+ * assertEquals(await channel.receive(), 1);
+ * await assertRejects(() => channel.receive(), ChannelClosedError);
+ * ```
+ */
 export class ChannelClosedError extends Error {
   /**
    * Creates the error.

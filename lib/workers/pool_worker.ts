@@ -40,8 +40,11 @@ export interface PoolTask {
   onAbort: (() => void) | undefined;
   /** Waiting in the pool's queue, sent to a worker, or settled. */
   state: "queued" | "sent" | "done";
-  /** Rejected by its abort while on a worker; the worker's result is dropped. */
-  abandoned: boolean;
+  /**
+   * Aborted while on a worker: the worker was told, and its answer still
+   * settles the task, unless the grace period ends first.
+   */
+  aborted: boolean;
   /** Its number on its worker, while sent. */
   seq: number;
   /** The worker it was sent to. */
@@ -65,7 +68,7 @@ export class PoolWorker {
   readonly inFlight: RingQueue<PoolTask> = new RingQueue();
   /** Whether it can still take tasks. */
   alive = true;
-  /** The abandoned task whose grace period runs, with its timer. */
+  /** The aborted task whose grace period runs, with its timer. */
   grace: { task: PoolTask; timer: ReturnType<typeof setTimeout> } | undefined;
 
   readonly #worker: Worker;

@@ -16,6 +16,17 @@ const BRAND = Symbol.for("poolflow.workers.transferred");
  * Made by {@linkcode transferable}; the main thread receives `value` only.
  *
  * @typeParam T The type of the value.
+ *
+ * @example What transferable() returns
+ * ```ts
+ * import { transferable, type Transferred } from "@poolflow/poolflow";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const bytes = new Uint8Array([1, 2, 3]);
+ * const result: Transferred<Uint8Array> = transferable(bytes, [bytes.buffer]);
+ * assertEquals(result.value, bytes);
+ * assertEquals(result.transfer, [bytes.buffer]);
+ * ```
  */
 export class Transferred<T> {
   /** The result the main thread receives. */

@@ -53,7 +53,12 @@ export interface WorkerPoolOptions {
 
 /** Options of one {@linkcode WorkerPool.run} call. */
 export interface WorkerRunOptions {
-  /** Aborts the task: queued, it leaves the queue; running, the worker is told. */
+  /**
+   * Aborts the task: queued, it leaves the queue and rejects with the
+   * reason; sent to a worker, the worker is told, and the task settles as
+   * the worker answers (a result it finished anyway still resolves), or
+   * rejects with the reason once `abortGrace` has passed without answer.
+   */
   signal?: AbortSignal;
   /** Objects inside the input to move to the worker instead of copying. */
   transfer?: readonly Transferable[];
@@ -66,8 +71,11 @@ export interface WorkerRunOptions {
  * by structured clone, or by transfer where listed. Tasks queue FIFO while
  * every worker is busy; workers start on demand up to `size`.
  *
- * A task's abort reaches its function as `ctx.signal`; a worker still
- * running `abortGrace` after the abort is terminated and replaced. A task
+ * A task's abort reaches its function as `ctx.signal`, and the task
+ * settles with what the function does about it: work it finishes anyway is
+ * not lost, whenever its answer arrives. A worker still running
+ * `abortGrace` after the abort is terminated and replaced, and its task
+ * rejects with the abort's reason. A task
  * that throws rejects with its error (name, message, stack, cause kept); a
  * worker that crashes fails its running task with the worker's error and
  * is replaced, so the pool keeps its size. Close it (`await using`, or
@@ -200,7 +208,7 @@ export class WorkerPool implements AsyncDisposable {
         signal,
         onAbort: undefined,
         state: "queued",
-        abandoned: false,
+        aborted: false,
         seq: -1,
         worker: undefined,
       };
@@ -384,40 +392,39 @@ export class WorkerPool implements AsyncDisposable {
   }
 
   #settle(task: PoolTask, ok: boolean, value: unknown): void {
-    if (task.state === "done" || task.abandoned) {
-      task.state = "done";
-      return;
-    }
+    if (task.state === "done") return;
     task.state = "done";
     if (task.onAbort) task.signal!.removeEventListener("abort", task.onAbort);
     if (ok) task.resolve(value);
     else task.reject(value);
   }
 
-  /** A task's signal aborted: out of the queue, or the worker is told. */
+  /**
+   * A task's signal aborted: out of the queue, or the worker is told and
+   * its answer awaited, so that a result already on its way is kept.
+   */
   #abort(task: PoolTask): void {
     const reason = task.signal!.reason;
     if (task.state === "queued") {
       this.#queued--;
       this.#settle(task, false, reason);
       this.#finishClose();
-    } else if (task.state === "sent" && !task.abandoned) {
-      this.#settle(task, false, reason);
-      task.abandoned = true;
+    } else if (task.state === "sent" && !task.aborted) {
+      task.aborted = true;
       const worker = task.worker!;
       worker.abort(task, reason);
       this.#watchGrace(worker);
     }
   }
 
-  /** Starts the grace period when the running task is an abandoned one. */
+  /** Starts the grace period when the running task is an aborted one. */
   #watchGrace(worker: PoolWorker): void {
     const head = worker.inFlight.peek();
     if (worker.grace && worker.grace.task !== head) {
       clearTimeout(worker.grace.timer);
       worker.grace = undefined;
     }
-    if (head?.abandoned && !worker.grace) {
+    if (head?.aborted && !worker.grace) {
       const timer = setTimeout(() => {
         worker.grace = undefined;
         if (worker.inFlight.peek() === head) this.#replace(worker, -1, null);
@@ -442,8 +449,9 @@ export class WorkerPool implements AsyncDisposable {
       : tasks.find((task) => task.seq === seq);
     const again: PoolTask[] = [];
     for (const task of tasks) {
-      if (task.abandoned) task.state = "done";
-      else if (task === culprit) this.#settle(task, false, error);
+      if (task === culprit) this.#settle(task, false, error);
+      // An aborted task that got no answer in time ends with its reason.
+      else if (task.aborted) this.#settle(task, false, task.signal!.reason);
       else if (task.transfer) {
         // Its transferred input went with the thread: it cannot be re-sent.
         this.#settle(

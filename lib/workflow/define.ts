@@ -118,7 +118,20 @@ export interface WorkflowSpec<P extends ParamsSpec, Row, Out> {
   key?: (row: Row) => string | number;
 }
 
-/** Marks a value made by `defineWorkflow`, across copies of this module. */
+/**
+ * Marks a value made by `defineWorkflow`, across copies of this module.
+ * Exported as a type only: tell a workflow with {@linkcode isWorkflow}.
+ *
+ * @example Only defineWorkflow makes a workflow
+ * ```ts
+ * import { defineWorkflow, fromIterable, isWorkflow } from "@poolflow/poolflow";
+ * import { assert, assertFalse } from "@std/assert";
+ *
+ * const source = fromIterable([1]);
+ * assert(isWorkflow(defineWorkflow({ name: "w", source })));
+ * assertFalse(isWorkflow({ name: "w", source }));
+ * ```
+ */
 export const WORKFLOW: unique symbol = Symbol.for("poolflow.workflow") as never;
 
 /**

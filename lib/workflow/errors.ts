@@ -71,6 +71,8 @@ export class WorkflowError extends Error {
  * - `path_outside_root`: after normalisation, `..` leads out of the root.
  * - `path_symlink_outside_root`: a symbolic link on the way leads out of
  *   the root, or is broken.
+ * - `path_not_found`: a parameter with `access: "read"` names no existing
+ *   file inside the root.
  * - `path_unverifiable`: the root or the path cannot be inspected (no
  *   read permission, or another error), so the value is refused rather
  *   than trusted.
@@ -84,6 +86,7 @@ export type PathParamCode =
   | "path_absolute"
   | "path_outside_root"
   | "path_symlink_outside_root"
+  | "path_not_found"
   | "path_unverifiable";
 
 /**

@@ -11,7 +11,10 @@
  * that a POSIX check would misread); URL schemes (`file:///etc/passwd`);
  * NUL and other control characters (a NUL cuts a path short in C code);
  * symbolic links that lead out of the root or are broken (a write would
- * follow them). Percent signs are not decoded: `%2e%2e%2f` is a file of
+ * follow them); for `access: "read"`, a file that does not exist. For
+ * `access: "write"` the file and its folders may not exist yet: the part
+ * that exists is resolved through its links, and what does not exist
+ * holds no link. Percent signs are not decoded: `%2e%2e%2f` is a file of
  * that literal name inside the root, never `../`.
  *
  * Limits: the check runs when the run is planned; a symbolic link created
@@ -34,6 +37,11 @@ export interface PathParamContext {
   readonly root: string;
   /** The folder a relative root resolves against, absolute. */
   readonly folder: string;
+  /**
+   * What the run does with the file (default `"read"`): a file to read
+   * must exist; a file to write may not exist yet (nor may its folders).
+   */
+  readonly access?: PathAccess;
   /** Whether the value is the parameter's default (said in errors). */
   readonly isDefault?: boolean;
   /** The workflow file, named in errors. */
@@ -53,7 +61,7 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
  * @param context The field, the declared root and the folder it is
  * relative to.
  * @returns The absolute path inside the root, symbolic links resolved
- * (the parts that do not exist yet appended as given).
+ * (for a write, the parts that do not exist yet appended as given).
  * @throws {PathParamError} If the value is not a relative path that stays
  * inside the root, or the root cannot be checked.
  *
@@ -63,10 +71,16 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]+:/;
  * import { assertEquals, assertThrows } from "@std/assert";
  *
  * const folder = Deno.makeTempDirSync();
+ * Deno.mkdirSync(`${folder}/data`);
+ * Deno.writeTextFileSync(`${folder}/data/orders.csv`, "id\n1\n");
  * const context = { field: "params.input", root: "data", folder };
  * const data = Deno.realPathSync(folder) + "/data";
  * assertEquals(resolvePathParam("in/../orders.csv", context), `${data}/orders.csv`);
  * assertThrows(() => resolvePathParam("../secret", context), PathParamError, '"../secret"');
+ * assertThrows(() => resolvePathParam("missing.csv", context), PathParamError, "no such file");
+ * // A file to write need not exist yet.
+ * const write = { ...context, root: "out", access: "write" as const };
+ * assertEquals(resolvePathParam("run/1.jsonl", write), `${Deno.realPathSync(folder)}/out/run/1.jsonl`);
  * Deno.removeSync(folder, { recursive: true });
  * ```
  */
@@ -158,6 +172,12 @@ export function resolvePathParam(
       `a symbolic link leads outside its root "${root}"; give a path inside it`,
     );
   }
+  if ((context.access ?? "read") === "read" && !exists(real)) {
+    return refuse(
+      "path_not_found",
+      `no such file inside its root "${root}"; give the path of an existing file relative to it`,
+    );
+  }
   return real;
 }
 
@@ -221,6 +241,16 @@ function realPath(segments: readonly string[]): string {
   }
   // "/" always exists; reached only if even it cannot be seen.
   throw new Deno.errors.NotFound("no part of the path exists");
+}
+
+/** Whether a resolved path (links already followed) exists. */
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** An error's kind without the paths Deno puts in its message. */

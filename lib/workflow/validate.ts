@@ -173,6 +173,7 @@ export function resolveParams(
       ? resolvePathParam(raw, {
         field: where,
         root: spec.root,
+        access: spec.access ?? "read",
         folder: context.folder(),
         isDefault,
         file: context.file,

@@ -28,7 +28,9 @@ const EXPECTED_CSV = [
 ].join("\r\n") + "\r\n";
 
 async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "poolflow_http_" });
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "poolflow_http_" }),
+  );
   try {
     return await fn(dir);
   } finally {
@@ -47,10 +49,11 @@ Deno.test("http_fetch: products are fetched, a 503 is retried, a 404 is dead-let
   const server = startCatalogueServer();
   try {
     await withTempDir(async (dir) => {
-      const out = `${dir}/products.csv`;
-      const deadLetters = `${dir}/dead_letters.jsonl`;
+      const out = `${dir}/out/products.csv`;
+      const deadLetters = `${dir}/out/dead_letters.jsonl`;
       const summary = await run(workflow, {
-        params: { baseUrl: server.baseUrl, out, deadLetters },
+        params: { baseUrl: server.baseUrl },
+        folder: dir,
       }).done;
 
       assertEquals(summary.status, "completed-with-failures");
@@ -106,11 +109,11 @@ Deno.test("http_fetch: the catalogue answers 503 once for a flaky SKU, 404 for a
 
 Deno.test("http_fetch: runWithServer() starts, uses and stops its own server", async () => {
   await withTempDir(async (dir) => {
-    const out = `${dir}/products.csv`;
+    const out = `${dir}/out/run/products.csv`;
     const summary = await runWithServer({
-      out,
-      deadLetters: `${dir}/dead_letters.jsonl`,
-    });
+      out: "run/products.csv",
+      deadLetters: "run/dead_letters.jsonl",
+    }, dir);
     assertEquals(summary.status, "completed-with-failures");
     assertEquals(await Deno.readTextFile(out), EXPECTED_CSV);
   });

@@ -55,10 +55,32 @@ import producerConsumer, {
 } from "../../examples/producer_consumer/workflow.ts";
 import { Backlog } from "../../examples/producer_consumer/backlog.ts";
 
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "poolflow_examples_" });
+const EXAMPLES = new URL("../../examples/", import.meta.url);
+
+/**
+ * Runs `fn` with a fresh temporary folder, removed afterwards: the folder
+ * the examples' path params resolve against (`folder`), so their `out/`
+ * root is `${dir}/out`. `data` copies that example's `data/` into it.
+ */
+async function withTempDir<T>(
+  fn: (dir: string) => Promise<T>,
+  data?: string,
+): Promise<T> {
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "poolflow_examples_" }),
+  );
   try {
+    if (data !== undefined) {
+      await Deno.mkdir(`${dir}/data`);
+      for await (
+        const entry of Deno.readDir(new URL(`${data}/data/`, EXAMPLES))
+      ) {
+        await Deno.copyFile(
+          new URL(`${data}/data/${entry.name}`, EXAMPLES),
+          `${dir}/data/${entry.name}`,
+        );
+      }
+    }
     return await fn(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -73,19 +95,26 @@ async function readJsonl<T>(path: string | URL): Promise<T[]> {
   );
 }
 
-Deno.test("every example workflow plans with its default params, outputs under out/", () => {
-  const examples: [AnyWorkflow, string][] = [
-    [csvWorkers, "csv-workers"],
-    [collectOutcomes, "collect-outcomes"],
-    [failFast, "fail-fast-rollout"],
-    [producerConsumer, "producer-consumer"],
+Deno.test("every example workflow plans with its default params: files in its data/, outputs in its out/", () => {
+  const examples: [AnyWorkflow, string, string][] = [
+    [csvWorkers, "csv_workers", "csv-workers"],
+    [collectOutcomes, "collect_outcomes", "collect-outcomes"],
+    [failFast, "fail_fast", "fail-fast-rollout"],
+    [producerConsumer, "producer_consumer", "producer-consumer"],
   ];
-  for (const [workflow, name] of examples) {
-    const plan = planWorkflow(workflow);
+  for (const [workflow, folder, name] of examples) {
+    const url = new URL(`${folder}/`, EXAMPLES);
+    const real = Deno.realPathSync(url);
+    const plan = planWorkflow(workflow, { folder: url });
     assertEquals(plan.name, name);
     for (const [param, value] of Object.entries(plan.params)) {
-      if (param === "input") continue;
-      assertMatch(String(value), /^out\//, `${name}: param ${param}`);
+      const spec = workflow.params?.[param];
+      assertEquals(spec?.type, "path", `${name}: param ${param}`);
+      assertStringIncludes(
+        String(value),
+        param === "input" ? `${real}/data/` : `${real}/out/`,
+        `${name}: param ${param}`,
+      );
     }
   }
 });
@@ -103,10 +132,9 @@ Deno.test("csv_workers: every order is priced or dead-lettered, with retries and
     "1012": ["confirm", 2, /^TimeoutError: Task \d+ timed out after 500ms/],
   };
   await withTempDir(async (dir) => {
-    const out = `${dir}/orders.jsonl`;
-    const deadLetters = `${dir}/dead_letters.jsonl`;
-    const summary = await run(csvWorkers, { params: { out, deadLetters } })
-      .done;
+    const out = `${dir}/out/orders.jsonl`;
+    const deadLetters = `${dir}/out/dead_letters.jsonl`;
+    const summary = await run(csvWorkers, { folder: dir }).done;
 
     assertEquals(summary.status, "completed-with-failures");
     assertEquals(summary.read, ids.length);
@@ -145,7 +173,7 @@ Deno.test("csv_workers: every order is priced or dead-lettered, with retries and
       assertEquals([letter.stage, letter.attempts], expected.slice(0, 2));
       assertMatch(letter.error, expected[2]);
     }
-  });
+  }, "csv_workers");
 });
 
 Deno.test("collect_outcomes: every call ends in the sink or the dead letter, five at a time", async () => {
@@ -153,10 +181,10 @@ Deno.test("collect_outcomes: every call ends in the sink or the dead letter, fiv
     await Deno.readTextFile(ARGUMENTS_JSON),
   ) as DivideArguments[];
   await withTempDir(async (dir) => {
-    const out = `${dir}/quotients.jsonl`;
-    const deadLetters = `${dir}/failures.jsonl`;
+    const out = `${dir}/out/quotients.jsonl`;
+    const deadLetters = `${dir}/out/failures.jsonl`;
     const handle = run(collectOutcomes, {
-      params: { out, deadLetters },
+      folder: dir,
       progressInterval: 5,
     });
     let peakRunning = 0;
@@ -199,8 +227,8 @@ Deno.test("fail_fast: the first failure stops the rollout and aborts the deploys
   const hosts = JSON.parse(await Deno.readTextFile(HOSTS_JSON)) as HostPlan[];
   await withTempDir(async (dir) => {
     const log = new RolloutLog();
-    const out = `${dir}/deployed.jsonl`;
-    const summary = await run(createRollout(log), { params: { out } }).done;
+    const out = `${dir}/out/deployed.jsonl`;
+    const summary = await run(createRollout(log), { folder: dir }).done;
 
     assertEquals(summary.status, "failed");
     assertEquals(summary.error?.name, "TaskError");
@@ -239,8 +267,10 @@ Deno.test("fail_fast: the first failure stops the rollout and aborts the deploys
 Deno.test("fail_fast: the default export ends failed too", async () => {
   await withTempDir(async (dir) => {
     const summary = await run(failFast, {
-      params: { out: `${dir}/deployed.jsonl` },
+      params: { out: "elsewhere/deployed.jsonl" },
+      folder: dir,
     }).done;
+    assertEquals(summary.outputs.sink, `${dir}/out/elsewhere/deployed.jsonl`);
     assertEquals(summary.status, "failed");
     assertStringIncludes(summary.error?.message ?? "", "web-05");
   });
@@ -250,9 +280,8 @@ Deno.test("producer_consumer: the fast stage never gets more than its concurrenc
   const messages = await readJsonl<Message>(MESSAGES_JSONL);
   await withTempDir(async (dir) => {
     const backlog = new Backlog();
-    const out = `${dir}/delivered.jsonl`;
-    const summary = await run(createPipeline(backlog), { params: { out } })
-      .done;
+    const out = `${dir}/out/delivered.jsonl`;
+    const summary = await run(createPipeline(backlog), { folder: dir }).done;
 
     assertEquals(summary.status, "succeeded");
     assertEquals([summary.read, summary.written], [120, 120]);

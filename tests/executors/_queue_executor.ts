@@ -4,7 +4,9 @@
  * queue and keeps the inputs; an "engine" holds the global concurrency
  * (resizable), runs each job's attempts with the stage's retry policy and
  * sends back a plain-data result (value, or a serialised error with the
- * attempts). It uses nothing of the interpreter but the executor contract
+ * attempts), under the stage's rate limit and per-attempt timeout, as a
+ * distributed engine's limiter and job timeout would. It uses nothing of
+ * the interpreter but the executor contract
  * and nothing of the scheduler (no `MapRun`), so a test that runs a
  * workflow through it proves the seam is the whole interface.
  *
@@ -18,6 +20,7 @@ import {
   type Executor,
   type ExecutorStage,
   type Outcome,
+  RateLimiter,
   SourceError,
   type StageExecution,
   TaskError,
@@ -53,6 +56,8 @@ export class QueueExecutor implements Executor {
   readonly name = "fake-queue";
   /** Jobs taken off the queue by the engine, attempts included. */
   attemptsRun = 0;
+  /** When each attempt started (after the rate limit), in `performance.now()` ms. */
+  readonly attemptStarts: number[] = [];
   /** Executions started. */
   readonly stages: string[] = [];
 
@@ -80,6 +85,8 @@ class QueueExecution implements StageExecution {
   readonly #queue: Job[] = [];
   #running = 0;
   readonly #delayed = new Map<number, ReturnType<typeof setTimeout>>();
+  // The engine's global rate limit, as a distributed engine keeps one.
+  readonly #rate: RateLimiter | undefined;
   // The coordinator's side: inputs in flight by index, outcomes to hand out.
   readonly #inputs = new Map<number, unknown>();
   readonly #ready: Outcome<unknown, unknown>[] = [];
@@ -103,6 +110,9 @@ class QueueExecution implements StageExecution {
     this.#items = items;
     this.#ctx = ctx;
     this.#limit = stage.concurrency;
+    this.#rate = stage.rateLimit === undefined
+      ? undefined
+      : new RateLimiter(stage.rateLimit);
   }
 
   get signal(): AbortSignal {
@@ -211,14 +221,25 @@ class QueueExecution implements StageExecution {
   }
 
   async #attempt(job: Job): Promise<void> {
-    if (job.attempt === 1) job.startedAt = performance.now();
     const fn = this.#stage.fn as TaskFn<unknown, unknown>;
     let result: JobResult | undefined;
     let thrown: unknown;
+    // The engine's own per-attempt time limit, from the stage's policy.
+    const timeoutMs = this.#stage.policy.timeoutMs;
+    const signal = timeoutMs === undefined
+      ? this.#controller.signal
+      : AbortSignal.any([
+        this.#controller.signal,
+        AbortSignal.timeout(timeoutMs),
+      ]);
     try {
+      await this.#rate?.acquire(this.#controller.signal);
+      const now = performance.now();
+      this.#owner.attemptStarts.push(now);
+      if (job.attempt === 1) job.startedAt = now;
       const value = this.#stage.checkResult(
         await fn(job.payload, {
-          signal: this.#controller.signal,
+          signal,
           index: job.index,
           attempt: job.attempt,
         }),

@@ -38,8 +38,22 @@ function rebased(root: Config): Record<string, string> {
   return expected;
 }
 
-const TEST_ONLY = ["@sinonjs/fake-timers", "fast-check", "playwright-core"];
-const BENCH_ONLY = ["fastq", "p-limit", "p-map", "piscina", "tinypool"];
+const TEST_ONLY = [
+  "@sinonjs/fake-timers",
+  "fast-check",
+  "playwright-core",
+  "@opentelemetry/sdk-trace",
+  "@opentelemetry/sdk-metrics",
+  "ajv",
+];
+const BENCH_ONLY = [
+  "fastq",
+  "p-limit",
+  "p-map",
+  "p-queue",
+  "piscina",
+  "tinypool",
+];
 
 for (
   const [path, own] of [

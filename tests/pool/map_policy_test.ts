@@ -1,6 +1,7 @@
 /**
  * Error policy of `mapConcurrent`: fail-fast, the error budget, per-attempt
- * timeouts, retries with backoff, rate limits and a shared semaphore.
+ * timeouts, retries with backoff, rate limits and a shared semaphore (a
+ * scheduler option, so through `MapRun`).
  * Deadlines and backoff run on a fake clock; times asserted are fake times.
  */
 
@@ -21,6 +22,7 @@ import {
   Semaphore,
   TaskError,
 } from "../../mod.ts";
+import { MapRun } from "../../lib/pool/map_run.ts";
 import { useFakeTime } from "../_helpers/fake_time.ts";
 
 // ---------------------------------------------------------------- helpers
@@ -160,7 +162,7 @@ Deno.test("mapConcurrent() fail-fast yields outcomes that finished before the fa
   assertEquals(rest.error.index, 1);
 });
 
-Deno.test("mapConcurrent() ordered fail-fast yields the successes before the failing input, in order", async () => {
+Deno.test("mapConcurrent() ordered fail-fast yields every success, in order, skipping the failing input", async () => {
   const slowHead = Promise.withResolvers<void>();
   const run = mapConcurrent([0, 1, 2], async (n) => {
     if (n === 0) {
@@ -177,9 +179,101 @@ Deno.test("mapConcurrent() ordered fail-fast yields the successes before the fai
   await flush();
   slowHead.resolve();
   const { outcomes, error } = await reading;
-  assertEquals(outcomes.map((o) => o.index), [0]);
+  // Input 2 finished before the failure, input 0 after it: both are kept.
+  assertEquals(outcomes.map((o) => o.index), [0, 2]);
   assertInstanceOf(error, TaskError);
   assertEquals(error.index, 1);
+});
+
+Deno.test("mapConcurrent() fail-fast delivers the tasks that were running and then succeed, before the error", async () => {
+  for (const ordered of [false, true]) {
+    using time = useFakeTime();
+    const started: number[] = [];
+    const sawAbort: number[] = [];
+    const run = mapConcurrent([0, 1, 2, 3, 4, 5], (n, { signal }) => {
+      started.push(n);
+      if (n > 0) signal.addEventListener("abort", () => sawAbort.push(n));
+      // Input 0 throws at 10 ms; 1 to 3 do their work and succeed at 30 ms.
+      return n === 0
+        ? after(10, () => {
+          throw new Error("zero");
+        })
+        : after(30, () => n * 10);
+    }, { concurrency: 4, ordered, onError: "fail-fast" });
+    const reading = collect(run);
+    await time.tickAsync(10);
+    assert(run.signal.aborted, "the failure stops the run at once");
+    await time.tickAsync(20);
+    const { outcomes, error } = await reading;
+    assertEquals(
+      outcomes.map((o) => o.ok && o.value),
+      [10, 20, 30],
+      `ordered: ${ordered}`,
+    );
+    assertInstanceOf(error, TaskError);
+    assertEquals(error.index, 0);
+    assertEquals(error.suppressed, []);
+    assertEquals(started, [0, 1, 2, 3], "nothing starts after the failure");
+    assertEquals(sawAbort, [1, 2, 3], "running tasks see their signal abort");
+    assert(run.finished);
+  }
+});
+
+Deno.test("mapConcurrent() fail-fast keeps late successes and attaches late failures as suppressed", async () => {
+  using time = useFakeTime();
+  const late = new Error("three failed on its own");
+  const run = mapConcurrent([0, 1, 2, 3], (n, { signal }) => {
+    if (n === 0) return after(10, () => Promise.reject(new Error("zero")));
+    if (n === 1) return after(20, () => 1);
+    // Input 2 echoes the abort; input 3 fails in its own way, later.
+    if (n === 2) {
+      return aborted(signal).then((reason) => Promise.reject(reason));
+    }
+    return after(40, () => Promise.reject(late));
+  }, { concurrency: 4, ordered: true, onError: "fail-fast" });
+  const reading = collect(run);
+  await time.tickAsync(40);
+  const { outcomes, error } = await reading;
+  assertEquals(outcomes.map((o) => [o.index, o.ok]), [[1, true]]);
+  assertInstanceOf(error, TaskError);
+  assertEquals(error.index, 0);
+  assertEquals(error.suppressed, [late]);
+  assertEquals(run.failed, 1);
+});
+
+Deno.test("mapConcurrent() delivers successes that finish after an abort, then throws the reason", async () => {
+  using time = useFakeTime();
+  const controller = new AbortController();
+  const run = mapConcurrent([0, 1, 2], (n) => after(10 * (n + 1), () => n), {
+    concurrency: 2,
+    signal: controller.signal,
+  });
+  const reading = collect(run);
+  await time.tickAsync(5);
+  controller.abort(new Error("enough"));
+  await time.tickAsync(30);
+  const { outcomes, error } = await reading;
+  assertEquals(outcomes.map((o) => o.index), [0, 1]);
+  assertInstanceOf(error, Error);
+  assertEquals(error.message, "enough");
+});
+
+Deno.test("mapConcurrent() drops what finishes after the loop breaks: nobody reads it", async () => {
+  using time = useFakeTime();
+  const finished: number[] = [];
+  const run = mapConcurrent([0, 1, 2], (n) =>
+    after(n === 0 ? 1 : 20, () => {
+      finished.push(n);
+      return n;
+    }), { concurrency: 3 });
+  const loop = (async () => {
+    for await (const _ of run) break;
+  })();
+  await time.tickAsync(20);
+  await loop;
+  assertEquals(finished, [0, 1, 2]);
+  assertEquals(run.buffered, 0);
+  assertEquals(await run.next(), { done: true, value: undefined });
 });
 
 Deno.test("mapConcurrent() fail-fast retries nothing once the run is stopped", async () => {
@@ -668,10 +762,10 @@ Deno.test("mapConcurrent() holds a shared Semaphore permit for each running task
     return n;
   };
   const a = collect(
-    mapConcurrent([1, 2, 3, 4], task, { concurrency: 3, limiter: semaphore }),
+    new MapRun([1, 2, 3, 4], task, { concurrency: 3, limiter: semaphore }),
   );
   const b = collect(
-    mapConcurrent([5, 6, 7, 8], task, { concurrency: 3, limiter: semaphore }),
+    new MapRun([5, 6, 7, 8], task, { concurrency: 3, limiter: semaphore }),
   );
   await time.tickAsync(100);
   const [ra, rb] = await Promise.all([a, b]);
@@ -685,7 +779,7 @@ Deno.test("mapConcurrent() leaves the shared Semaphore's queue when the run is a
   const semaphore = new Semaphore(1);
   const held = await semaphore.acquire();
   let calls = 0;
-  const run = mapConcurrent([1, 2], (n) => {
+  const run = new MapRun([1, 2], (n) => {
     calls++;
     return n;
   }, { limiter: semaphore });
@@ -755,7 +849,10 @@ Deno.test("mapConcurrent() without abandonAfter waits for every task after a sto
   await time.tickAsync(60_000);
   assertFalse(settled);
   release();
-  const error = await next.then(() => undefined, (e: unknown) => e);
+  // The task finished anyway: its success comes first, then the reason.
+  const first = await next;
+  assertEquals(first.done ? undefined : first.value.ok, true);
+  const error = await run.next().then(() => undefined, (e: unknown) => e);
   assertInstanceOf(error, Error);
   assertEquals(error.message, "stop");
 });

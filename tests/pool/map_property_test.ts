@@ -6,13 +6,11 @@
 
 import { assert, assertEquals, assertInstanceOf } from "@std/assert";
 import fc from "fast-check";
-import {
-  mapConcurrent,
-  type MapOptions,
-  type Outcome,
-  Semaphore,
-  TaskError,
-} from "../../mod.ts";
+import { type Outcome, Semaphore, TaskError } from "../../mod.ts";
+// The scheduler itself, which takes the shared `limiter` that
+// `mapConcurrent` keeps out of its public options.
+import { MapRun } from "../../lib/pool/map_run.ts";
+import type { MapRunOptions } from "../../lib/pool/types.ts";
 
 interface Item {
   readonly fail: boolean;
@@ -97,7 +95,7 @@ async function exercise(s: fc.Scheduler, sc: Scenario): Promise<Trace> {
   }
 
   const controller = new AbortController();
-  const options: MapOptions<Item> = {
+  const options: MapRunOptions<Item> = {
     concurrency: sc.concurrency,
     buffer: sc.buffer,
     ordered: sc.ordered,
@@ -106,7 +104,7 @@ async function exercise(s: fc.Scheduler, sc: Scenario): Promise<Trace> {
   };
   if (sc.policyPath) options.limiter = new Semaphore(Infinity);
 
-  const run = mapConcurrent(
+  const run = new MapRun(
     sc.asyncSource ? pulled() : sc.items,
     async (item, { index }) => {
       if (exited) startedAfterExit.push(index);

@@ -132,7 +132,13 @@ export async function errorOf(
   response: Response,
   status: number,
 ): Promise<
-  { code: string; message: string; field?: string; requestId?: string }
+  {
+    code: string;
+    message: string;
+    field?: string;
+    reason?: string;
+    requestId?: string;
+  }
 > {
   const body = await response.json();
   assertEquals(response.status, status, JSON.stringify(body));

@@ -6,7 +6,8 @@
  */
 
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
-import { fromIterable, WORKFLOW } from "../../mod.ts";
+import { fromIterable } from "../../mod.ts";
+import { WORKFLOW } from "../../lib/workflow/define.ts";
 import { redactPaths } from "../../server/errors.ts";
 import { EventLog } from "../../server/event_log.ts";
 import { resolveLimits } from "../../server/limits.ts";

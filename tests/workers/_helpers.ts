@@ -39,3 +39,37 @@ export function timed(ms: number): {
       until(() => Atomics.load(started, 0) === 1, "the task has started"),
   };
 }
+
+/** Gates for the `gated` fixture: tasks wait in workers until opened here. */
+export class WorkerGates {
+  readonly gates: Int32Array;
+  readonly started: Int32Array;
+
+  constructor(count: number) {
+    this.gates = new Int32Array(new SharedArrayBuffer(4 * count));
+    this.started = new Int32Array(new SharedArrayBuffer(4 * count));
+  }
+
+  /** The input of task `i`. */
+  input(i: number): { gates: Int32Array; started: Int32Array; i: number } {
+    return { gates: this.gates, started: this.started, i };
+  }
+
+  /** Waits until tasks `indices` have all started. */
+  startedAll(indices: readonly number[]): Promise<void> {
+    return until(
+      () => indices.every((i) => Atomics.load(this.started, i) === 1),
+      `tasks ${indices.join(", ")} have started`,
+    );
+  }
+
+  /** Lets task `i` return its value. */
+  open(i: number): void {
+    Atomics.store(this.gates, i, 1);
+  }
+
+  /** Makes task `i` throw. */
+  fail(i: number): void {
+    Atomics.store(this.gates, i, 2);
+  }
+}

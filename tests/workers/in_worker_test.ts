@@ -23,7 +23,7 @@ import {
   type TaskContext,
   type WorkerStage,
 } from "../../mod.ts";
-import { TASKS, type Tasks } from "./_helpers.ts";
+import { TASKS, type Tasks, until, WorkerGates } from "./_helpers.ts";
 
 Deno.test("inWorker() runs a stage on worker threads inside run(), with concurrency", async () => {
   const square = inWorker<Tasks, "square">(TASKS, "square", { workers: 2 });
@@ -122,6 +122,43 @@ Deno.test("inWorker(): fail-fast aborts the items running in workers", async () 
   assertStringIncludes(summary.error?.message ?? "", "bad item");
   // The waits saw their aborts and ended well before the 30 s grace.
   await waitStage[Symbol.asyncDispose]();
+});
+
+Deno.test("inWorker(): fail-fast writes what the workers finish, whatever the order their answers arrive in", async () => {
+  for (const order of ["failure first", "successes first"] as const) {
+    const gates = new WorkerGates(4);
+    const stage = inWorker<Tasks, "gated">(TASKS, "gated", {
+      workers: 4,
+      abortGrace: "30s",
+    });
+    const out = collect<number>();
+    const workflow = defineWorkflow({
+      name: "keep-finished",
+      source: fromIterable([0, 1, 2, 3].map((i) => gates.input(i))),
+      errors: { onError: "fail-fast" },
+      pipeline: (tasks) => tasks.map("gated", stage, { concurrency: 4 }),
+      sink: out,
+    });
+    const handle = run(workflow);
+    await gates.startedAll([0, 1, 2, 3]);
+    if (order === "failure first") {
+      gates.fail(0);
+      await until(
+        () => handle.stats().stages[0]?.failed === 1,
+        "the failure has stopped the run",
+      );
+      for (const i of [1, 2, 3]) gates.open(i);
+    } else {
+      // Their answers and the failure race to the main thread.
+      for (const i of [1, 2, 3]) gates.open(i);
+      gates.fail(0);
+    }
+    const summary = await handle.done;
+    assertEquals(summary.status, "failed", order);
+    assertStringIncludes(summary.error?.message ?? "", "gate 0 failed");
+    assertEquals(out.items.sort((a, b) => a - b), [10, 20, 30], order);
+    assertEquals(summary.written, 3, order);
+  }
 });
 
 Deno.test("inWorker() with a closure is a TypeError that says what to do", () => {

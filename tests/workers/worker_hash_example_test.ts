@@ -44,7 +44,9 @@ async function assertDigests(out: string): Promise<void> {
 }
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "poolflow_worker_hash_" });
+  const dir = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "poolflow_worker_hash_" }),
+  );
   try {
     await fn(dir);
   } finally {
@@ -55,8 +57,11 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
 Deno.test("examples/worker_hash runs through run(), twice, hashing on worker threads", async () => {
   await withTempDir(async (dir) => {
     for (const name of ["first", "second"]) {
-      const out = `${dir}/${name}.jsonl`;
-      const summary = await run(workerHash, { params: { out } }).done;
+      const out = `${dir}/out/${name}.jsonl`;
+      const summary = await run(workerHash, {
+        params: { out: `${name}.jsonl` },
+        folder: dir,
+      }).done;
       assertEquals(summary.status, "succeeded");
       assertEquals([summary.read, summary.written], [200, 200]);
       await assertDigests(out);
@@ -65,8 +70,12 @@ Deno.test("examples/worker_hash runs through run(), twice, hashing on worker thr
 });
 
 Deno.test("examples/worker_hash runs through the CLI", async () => {
-  await withTempDir(async (dir) => {
-    const out = `${dir}/digests.jsonl`;
+  // The output is a path param inside the example's out/: a folder of its
+  // own there, removed afterwards.
+  const subfolder = `test-${crypto.randomUUID()}`;
+  const folder = `${ROOT}examples/worker_hash/out/${subfolder}`;
+  try {
+    const out = `${folder}/digests.jsonl`;
     const output = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -75,7 +84,7 @@ Deno.test("examples/worker_hash runs through the CLI", async () => {
         "examples/worker_hash/workflow.ts",
         "--no-check",
         "--param",
-        `out=${out}`,
+        `out=${subfolder}/digests.jsonl`,
       ],
       cwd: ROOT,
       stdout: "piped",
@@ -87,5 +96,7 @@ Deno.test("examples/worker_hash runs through the CLI", async () => {
     assertStringIncludes(stdout + stderr, "200 written of 200 read");
     assert(!/error/i.test(stderr), stderr);
     await assertDigests(out);
-  });
+  } finally {
+    await Deno.remove(folder, { recursive: true }).catch(() => {});
+  }
 });

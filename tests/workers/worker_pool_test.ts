@@ -14,7 +14,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { WorkerPool, WorkerPoolClosedError } from "../../mod.ts";
-import { TASKS, type Tasks, timed, until } from "./_helpers.ts";
+import { TASKS, type Tasks, timed, until, WorkerGates } from "./_helpers.ts";
 
 Deno.test("WorkerPool.run() runs an exported function in a worker", async () => {
   await using pool = new WorkerPool({ size: 2 });
@@ -133,11 +133,30 @@ Deno.test("WorkerPool: a worker that ignores an abort is terminated after the gr
   });
   await task.started();
   controller.abort(new Error("give up"));
-  await assertRejects(() => running, Error, "give up");
   assertEquals(pool.busy, 1, "the worker runs on during the grace period");
-  await until(() => pool.replaced === 1, "the worker is replaced");
+  // The task waits for its answer until the grace ends, then gets the reason.
+  await assertRejects(() => running, Error, "give up");
+  assertEquals(pool.replaced, 1, "the worker was replaced");
   assertEquals([pool.threads, pool.busy], [1, 0]);
   assertEquals(await pool.run(TASKS, "square", 5), 25);
+});
+
+Deno.test("WorkerPool: a task that finishes after its abort resolves with its value", async () => {
+  await using pool = new WorkerPool({ size: 1, abortGrace: "30s" });
+  const gates = new WorkerGates(2);
+  const controller = new AbortController();
+  const running = pool.run<Tasks, "gated">(TASKS, "gated", gates.input(1), {
+    signal: controller.signal,
+  });
+  let settled = false;
+  running.then(() => settled = true, () => settled = true);
+  await gates.startedAll([1]);
+  controller.abort(new Error("stop"));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assertFalse(settled, "an aborted task waits for the worker's answer");
+  gates.open(1);
+  assertEquals(await running, 10, "work done after the abort is not lost");
+  assertEquals(pool.replaced, 0);
 });
 
 Deno.test("WorkerPool replaces a worker stuck in a CPU loop; the pool serves on", async () => {

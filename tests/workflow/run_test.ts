@@ -393,6 +393,50 @@ Deno.test("run() fails fast on the first failed item under fail-fast", async () 
   assertStringIncludes(summary.error?.message ?? "", "3 is bad");
 });
 
+Deno.test("run() under fail-fast writes the items whose tasks were running and then succeed", async () => {
+  for (const stages of [1, 2]) {
+    const failing = new Gates();
+    const finishing = new Gates();
+    const out = collect<number>();
+    let started = 0;
+    const handle = run(defineWorkflow({
+      name: "keep-finished",
+      source: range(6),
+      errors: { onError: "fail-fast" },
+      pipeline: (rows) => {
+        const slow = async (n: number): Promise<number> => {
+          started++;
+          // Item 0 fails first; 1 to 3 were running and finish after it.
+          if (n === 0) {
+            await failing.wait();
+            throw new Error("zero failed");
+          }
+          await finishing.wait();
+          return n * 10;
+        };
+        return stages === 1
+          ? rows.map("slow", slow, { concurrency: 4 })
+          : rows.map("pass", (n) => n).map("slow", slow, { concurrency: 4 });
+      },
+      sink: out,
+    }));
+    while (failing.pending + finishing.pending < 4) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    failing.release();
+    while (!handle.stats().stages.some((s) => s.failed === 1)) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    finishing.release();
+    const summary = await handle.done;
+    assertEquals(summary.status, "failed", `${stages} stage(s)`);
+    assertEquals(summary.error?.name, "TaskError");
+    assertEquals(out.items.sort((a, b) => a - b), [10, 20, 30]);
+    assertEquals(summary.written, 3);
+    assertEquals(started, 4, "nothing started after the failure");
+  }
+});
+
 Deno.test("run() counts the item that failed a fail-fast run as failed", async () => {
   const summary = await run(
     defineWorkflow({
