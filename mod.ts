@@ -163,7 +163,11 @@ export {
   type PathParamContext,
   resolvePathParam,
 } from "./lib/workflow/path_param.ts";
-export type { DurableOptions } from "./lib/workflow/checkpointer.ts";
+export type {
+  DurableOptions,
+  DurableRunInfo,
+  DurableStartInfo,
+} from "./lib/workflow/checkpointer.ts";
 export {
   type CheckpointRecord,
   type CheckpointStatus,

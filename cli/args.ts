@@ -43,6 +43,8 @@ export interface CliArgs {
   readonly resume: boolean;
   /** `--force`: resume even if the workflow file or the input changed. */
   readonly force: boolean;
+  /** `--restart`: start over at once, even if the last run is unfinished. */
+  readonly restart: boolean;
   /** `--checkpoint PATH`: the checkpoint file, instead of the default. */
   readonly checkpoint: string | undefined;
   /** Record checkpoints when the outputs allow it (unless `--no-checkpoint`). */
@@ -71,6 +73,7 @@ const FLAGS = [
   "no-check",
   "resume",
   "force",
+  "restart",
   "checkpoint",
   "no-checkpoint",
   "grace",
@@ -127,6 +130,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "no-check",
       "resume",
       "force",
+      "restart",
       "no-checkpoint",
     ],
     string: STRING_FLAGS,
@@ -202,14 +206,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
 function checkDurableFlags(parsed: {
   readonly resume: boolean;
   readonly force: boolean;
+  readonly restart: boolean;
   readonly checkpoint?: string | undefined;
   readonly "no-checkpoint": boolean;
   readonly grace?: string | undefined;
 }): Pick<
   CliArgs,
-  "resume" | "force" | "checkpoint" | "checkpoints" | "graceMs"
+  "resume" | "force" | "restart" | "checkpoint" | "checkpoints" | "graceMs"
 > {
-  const { resume, force, checkpoint } = parsed;
+  const { resume, force, restart, checkpoint } = parsed;
   const checkpoints = !parsed["no-checkpoint"];
   if (checkpoint === "") {
     throw new UsageError(
@@ -223,6 +228,11 @@ function checkDurableFlags(parsed: {
         : "Conflicting flags --checkpoint and --no-checkpoint: give one",
     );
   }
+  if (restart && resume) {
+    throw new UsageError(
+      "Conflicting flags --restart and --resume: continue the unfinished run (--resume) or start over (--restart); give one",
+    );
+  }
   if (force && !resume) {
     throw new UsageError(
       "--force only applies with --resume: give both, or neither",
@@ -231,6 +241,7 @@ function checkDurableFlags(parsed: {
   return {
     resume,
     force,
+    restart,
     checkpoint,
     checkpoints,
     graceMs: duration(parsed.grace ?? DEFAULT_GRACE, "--grace"),

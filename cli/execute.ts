@@ -8,6 +8,7 @@
  */
 
 import {
+  type DurableStartInfo,
   type PlanOptions,
   planWorkflow,
   type RunHandle,
@@ -31,6 +32,7 @@ import {
   TtyProgress,
 } from "./progress.ts";
 import { type StartupWatch, watchInterrupts } from "./signals.ts";
+import { formatCount } from "./format.ts";
 import { formatSummary } from "./summary.ts";
 import {
   stderrIsTerminal,
@@ -134,10 +136,31 @@ export async function executeWorkflow(
     })
     : new PlainProgress({ write: writeStderr, limit: plan.limit });
   startup?.throwIfInterrupted();
+  // Ends the pause before starting over once a signal comes.
+  const interrupted = new AbortController();
+  const announce = (line: string): void => {
+    if (!args.quiet) writeStderr(`${line}\n`);
+  };
   const prepared = (await otelFor(args))?.prepare(plan);
   const handle = runPlan(prepared?.plan ?? plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
-    ...(durable ? { durable: durable.options } : {}),
+    ...(durable
+      ? {
+        durable: {
+          ...durable.options,
+          onStart: (start: DurableStartInfo) =>
+            announceStart(start, {
+              announce: mode === "plain" && display ? announce : () => {},
+              warn: announce,
+              name: plan.name,
+              file,
+              checkpoint: durable.path,
+              restart: args.restart,
+              signal: interrupted.signal,
+            }),
+        },
+      }
+      : {}),
   });
   prepared?.attach(handle);
   // Listen now: the first event comes after this turn.
@@ -148,7 +171,16 @@ export async function executeWorkflow(
     if (display) display.log(message);
     else if (!args.quiet) writeStderr(`${message}\n`);
   };
-  using interrupts = watchInterrupts(handle, {
+  using interrupts = watchInterrupts({
+    stop: () => {
+      interrupted.abort();
+      handle.stop();
+    },
+    abort: (reason?: unknown) => {
+      interrupted.abort();
+      handle.abort(reason);
+    },
+  }, {
     graceMs: args.graceMs,
     notify,
     // Items in flight ignore the abort, so `done` never comes: tell what is known.
@@ -171,9 +203,10 @@ export async function executeWorkflow(
   });
   // The run's watch is on (in this same turn): the startup one can go.
   startup?.[Symbol.dispose]();
-  if (mode === "plain" && display) {
+  // A resume is announced once accepted (see announceStart).
+  if (mode === "plain" && display && !args.resume) {
     writeStderr(
-      `${args.resume ? "Resuming" : "Running"} "${plan.name}" (${file})${
+      `Running "${plan.name}" (${file})${
         durable ? `, checkpoints in ${durable.path}` : ""
       }: progress every 2 s, Ctrl-C to stop\n`,
     );
@@ -205,6 +238,54 @@ export async function executeWorkflow(
     );
   }
   return exitCode;
+}
+
+/** How long a run waits before starting over an unfinished one, so Ctrl-C can keep it. */
+const START_OVER_PAUSE_MS = 3000;
+
+/**
+ * Says where a durable run starts, once it knows: "Resuming" only for an
+ * accepted resume; for a fresh run over an unfinished one, one line naming
+ * --resume and --restart, then a pause that a signal ends (the run, then
+ * stopped, touches nothing).
+ */
+async function announceStart(
+  start: DurableStartInfo,
+  options: {
+    readonly announce: (line: string) => void;
+    readonly warn: (line: string) => void;
+    readonly name: string;
+    readonly file: string;
+    readonly checkpoint: string;
+    readonly restart: boolean;
+    readonly signal: AbortSignal;
+  },
+): Promise<void> {
+  const { name, file, checkpoint } = options;
+  if (start.resumes) {
+    options.announce(
+      `Resuming "${name}" (${file}), run ${start.runId}, checkpoints in ${checkpoint}: progress every 2 s, Ctrl-C to stop`,
+    );
+    return;
+  }
+  const unfinished = start.startsOver;
+  if (!unfinished || options.restart) return;
+  options.warn(
+    `Run ${unfinished.runId} of "${name}" is unfinished (${
+      formatCount(unfinished.written)
+    } written, checkpoint in ${checkpoint}): this run starts over in ${
+      START_OVER_PAUSE_MS / 1000
+    } s and overwrites its outputs. Ctrl-C now keeps it to continue with --resume; --restart starts over at once`,
+  );
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, START_OVER_PAUSE_MS);
+    options.signal.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      options.signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
 
 function watchEvents(

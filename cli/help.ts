@@ -52,6 +52,8 @@ Flags:
       --resume           Continue the latest unfinished run of this workflow into the same
                          outputs: items already done are skipped, the others run again
       --force            With --resume: resume even if the workflow file or the input changed
+      --restart          Start over at once even if the last run is unfinished (without it,
+                         the CLI says so and waits 3 s, so that Ctrl-C keeps that run)
       --checkpoint PATH  The checkpoint file (SQLite), default .poolflow/checkpoints.db
       --no-checkpoint    Keep no checkpoints: the run cannot be resumed
       --grace DURATION   After Ctrl-C or SIGTERM, how long items in flight get to finish

@@ -42,6 +42,42 @@ export interface DurableOptions {
   every?: number;
   /** Time between checkpoints, at most. Defaults to `"1s"`. */
   interval?: Duration;
+  /**
+   * Called once the run knows where it starts (a resume was accepted, or
+   * it starts afresh, possibly over an unfinished run), before it records
+   * anything or opens its outputs; the run waits for a returned promise.
+   * A run stopped or aborted by then ends without touching its outputs or
+   * the checkpoints, so an unfinished run it would have replaced can still
+   * be resumed.
+   */
+  onStart?: (start: DurableStartInfo) => void | Promise<void>;
+}
+
+/** What a durable run starts from, as {@linkcode DurableOptions.onStart} tells it. */
+export interface DurableStartInfo {
+  /** The run's id: a resumed run keeps the id it had. */
+  readonly runId: string;
+  /** For a resume: the checkpoint it continues from. */
+  readonly resumes?: DurableRunInfo | undefined;
+  /**
+   * For a fresh run: the unfinished run of the same workflow and outputs
+   * that it starts over from. Once this run has started (before it opens
+   * its outputs, which it overwrites), a resume continues this run, not
+   * that one.
+   */
+  readonly startsOver?: DurableRunInfo | undefined;
+}
+
+/** A checkpointed run, as {@linkcode DurableStartInfo} names it. */
+export interface DurableRunInfo {
+  /** Its id. */
+  readonly runId: string;
+  /** Items written to the sink by its last checkpoint. */
+  readonly written: number;
+  /** Items failed by its last checkpoint. */
+  readonly failed: number;
+  /** When its last checkpoint was saved, in milliseconds since the epoch. */
+  readonly updatedAt: number;
 }
 
 /** What a durable run starts from. */
@@ -78,6 +114,7 @@ export class Checkpointer {
   #pendingKeys: { position: number; key: string }[] = [];
   #sinceCheckpoint = 0;
   #lastCheckpointAt = 0;
+  #fresh = false;
 
   /**
    * @param plan The plan being run.
@@ -178,8 +215,20 @@ export class Checkpointer {
         status: "running",
         updatedAt: Date.now(),
       };
-    // A fresh run is on record before it writes anything.
-    if (!previous) await this.#store.save(this.#record);
+    const info = (record: CheckpointRecord): DurableRunInfo => ({
+      runId: record.runId,
+      written: record.counts.written,
+      failed: record.counts.failed,
+      updatedAt: record.updatedAt,
+    });
+    this.#fresh = !previous;
+    await this.#options.onStart?.({
+      runId: this.#record.runId,
+      resumes: previous ? info(previous) : undefined,
+      startsOver: !previous && latest?.status === "running"
+        ? info(latest)
+        : undefined,
+    });
     this.#lastCheckpointAt = Date.now();
     return {
       runId: this.#record.runId,
@@ -189,6 +238,16 @@ export class Checkpointer {
         ? await this.#store.doneKeys(previous.runId)
         : undefined,
     };
+  }
+
+  /**
+   * Puts a fresh run on record, right before it opens (and so overwrites)
+   * its outputs: from then on a resume continues it, never an older run
+   * whose checkpoint no longer matches the files.
+   */
+  async takeOver(): Promise<void> {
+    if (this.#fresh) await this.#store!.save(this.#record!);
+    this.#fresh = false;
   }
 
   /** An input's key, recorded as done once a checkpoint passes its position. */

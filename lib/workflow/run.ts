@@ -32,6 +32,9 @@ import type { RunStats, RunSummary } from "./stats.ts";
 import { errorInfo, rootCause, statusOf } from "./ending.ts";
 import type { RunHandle, RunnerOptions, RunOptions } from "./handle.ts";
 
+/** Thrown past the sinks of a durable run stopped before it started. */
+const NOT_STARTED: unique symbol = Symbol("not started");
+
 /**
  * Runs a workflow. It is checked first: a wrong workflow throws a
  * `WorkflowError` before anything runs. `done` resolves with a summary
@@ -325,6 +328,11 @@ class WorkflowRun implements RunHandle {
         this.#skipBelow = start.skipBelow;
         this.#doneKeys = start.doneKeys;
         if (start.runId !== this.id) this.#resumedRunId = start.runId;
+        // Stopped before it started (as by Ctrl-C at the CLI's notice):
+        // nothing recorded, no output opened.
+        signal.throwIfAborted();
+        if (this.#stopping) throw NOT_STARTED;
+        await checkpointer!.takeOver();
       }
       // A missing input must not cost an existing output: look first (a
       // durable run has, for its fingerprint).
@@ -352,7 +360,7 @@ class WorkflowRun implements RunHandle {
         }
       }
     } catch (caught) {
-      error ??= caught;
+      if (caught !== NOT_STARTED) error ??= caught;
     }
     // Sinks are closed on every ending, so what was written is kept. A
     // failed dead-letter write must not keep either from closing.

@@ -51,6 +51,7 @@ Deno.test("parseCliArgs() reads every flag", () => {
       check: false,
       resume: true,
       force: true,
+      restart: false,
       checkpoint: "state/cp.db",
       checkpoints: true,
       graceMs: 1500,
