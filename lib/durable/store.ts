@@ -13,8 +13,9 @@ export type CheckpointStatus = "running" | "finished";
 
 /**
  * One durable run's last checkpoint. Every source position below
- * `watermark` is done: its outputs are in the sinks' committed lengths, or
- * it was filtered out, or it failed and its dead letter is committed.
+ * `watermark`, and every one in `doneAbove`, is done: its outputs are in
+ * the sinks' committed lengths, or it was filtered out, or it failed and
+ * its dead letter is committed. No other position has anything committed.
  */
 export interface CheckpointRecord {
   /** The run's id. */
@@ -29,6 +30,12 @@ export interface CheckpointRecord {
   readonly inputFingerprint: string;
   /** Source positions below it are done. */
   readonly watermark: number;
+  /**
+   * Positions done above the watermark (stages finish out of order), as
+   * half-open ranges in one ascending list: `[from, to, from, to, ...]`.
+   * Absent or empty when none are.
+   */
+  readonly doneAbove?: readonly number[];
   /** What each sink committed, by role (`"sink"`, `"deadLetter"`). */
   readonly sinks: Readonly<Record<string, SinkCheckpoint>>;
   /** Items written to the sink and failed, in all attempts of the run. */

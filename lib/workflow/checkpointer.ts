@@ -1,15 +1,17 @@
 /**
  * Durable runs: the checkpoint side of the interpreter.
  *
- * A durable run keeps every stage ordered, so its sink receives outputs in
- * source order. Right before the sink writes the first output of source
- * position `p`, every position below `p` is done (written, filtered out or
- * failed) and nothing of `p` or later is written: a checkpoint taken there
- * is exact. It records the sinks' committed lengths and the watermark `p`.
- * Resuming cuts each sink back to its committed length and skips the
- * positions below the watermark, so every input reaches the sinks exactly
- * once. Dead letters are held until their position falls below the
- * watermark, so they too are written exactly once.
+ * A durable run's stages keep no order of their own, and its sink takes
+ * outputs as they come. The run's position ledger (positions.ts) knows
+ * which source positions are done (every output written, filtered out or
+ * failed): all below a watermark, and a few above it. Between two sink
+ * writes, when no position is partly written, a checkpoint is exact: the
+ * sinks hold the outputs of the done positions and nothing of the others.
+ * It records the sinks' committed lengths, the watermark and the ranges
+ * done above it. Resuming cuts each sink back to its committed length and
+ * skips the done positions, so every input reaches the sinks exactly once.
+ * Dead letters are held until their positions are done, and written by the
+ * checkpoint that records them, so they too are written exactly once.
  *
  * @module
  */
@@ -24,6 +26,8 @@ import {
 } from "../durable/store.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
 import type { WorkflowPlan } from "./plan.ts";
+import { PositionLedger, windowFor } from "./positions.ts";
+import type { Tracked } from "./tracked.ts";
 
 /** Options of a durable run: `RunOptions.durable`. */
 export interface DurableOptions {
@@ -86,6 +90,8 @@ export interface DurableStart {
   readonly runId: string;
   /** Source positions below it are done and skipped. */
   readonly skipBelow: number;
+  /** Positions done above `skipBelow`, skipped too: `[from, to, ...]` ranges. */
+  readonly doneAbove: readonly number[];
   /** What each sink committed, to resume from. */
   readonly sinks: Readonly<Record<string, SinkCheckpoint>>;
   /**
@@ -97,6 +103,7 @@ export interface DurableStart {
 
 interface HeldLetter {
   readonly position: number;
+  readonly others: readonly number[] | undefined;
   readonly letter: DeadLetter;
 }
 
@@ -107,6 +114,8 @@ export class Checkpointer {
   readonly #every: number;
   readonly #intervalMs: number;
   readonly #scope: string;
+  /** Which source positions are done. */
+  readonly ledger: PositionLedger;
   #store: CheckpointStore | undefined;
   #record: CheckpointRecord | undefined;
   #held: HeldLetter[] = [];
@@ -124,6 +133,7 @@ export class Checkpointer {
     this.#plan = plan;
     this.#options = options;
     this.#every = options.every ?? 10_000;
+    this.ledger = new PositionLedger(windowFor(plan.stages));
     this.#intervalMs = parseDuration(
       options.interval ?? 1000,
       "durable.interval",
@@ -233,6 +243,7 @@ export class Checkpointer {
     return {
       runId: this.#record.runId,
       skipBelow: this.#record.watermark,
+      doneAbove: this.#record.doneAbove ?? [],
       sinks: this.#record.sinks,
       doneKeys: previous && this.#plan.key
         ? await this.#store.doneKeys(previous.runId)
@@ -255,9 +266,16 @@ export class Checkpointer {
     this.#pendingKeys.push({ position, key });
   }
 
-  /** A dead letter waits until its position is below the watermark. */
-  hold(position: number, letter: DeadLetter): void {
-    this.#held.push({ position, letter });
+  /**
+   * A dead letter waits until its positions are done: `item` is the
+   * tracked item that failed, or the source position of a failed record.
+   */
+  hold(item: Tracked | number, letter: DeadLetter): void {
+    this.#held.push(
+      typeof item === "number"
+        ? { position: item, others: undefined, letter }
+        : { position: item.position, others: item.others, letter },
+    );
   }
 
   /** Counts an item written to the sink. */
@@ -271,17 +289,34 @@ export class Checkpointer {
       Date.now() - this.#lastCheckpointAt >= this.#intervalMs;
   }
 
+  /**
+   * Whether a checkpoint now would be exact: no position is partly
+   * written, and no held dead letter (of a batch) has some positions done
+   * and others not, which the record could not say.
+   */
+  canCommit(): boolean {
+    if (this.ledger.partial > 0) return false;
+    const ledger = this.ledger;
+    for (const held of this.#held) {
+      if (held.others === undefined) continue;
+      const first = ledger.isDone(held.position);
+      if (held.others.some((p) => ledger.isDone(p) !== first)) return false;
+    }
+    return true;
+  }
+
   /** Failures of the whole run, all attempts, committed so far. */
   get failedSoFar(): number {
     return this.#record?.counts.failed ?? 0;
   }
 
   /**
-   * Commits a checkpoint at `watermark`: held dead letters below it are
-   * written, both sinks are flushed and synced, then the record is saved.
+   * Commits a checkpoint of the positions done now: their held dead
+   * letters are written, both sinks are flushed and synced, then the
+   * record is saved. Call it only when `canCommit()` and between sink
+   * writes; what becomes done while it awaits waits for the next one.
    */
   async commit(
-    watermark: number,
     status: "running" | "finished",
     writers: {
       readonly sink: SinkWriter<never> | undefined;
@@ -290,7 +325,24 @@ export class Checkpointer {
     written: number,
   ): Promise<void> {
     const record = this.#record!;
-    const released = await this.#releaseLetters(watermark, writers.deadLetter);
+    // One snapshot, taken at once: stages go on while the writes await.
+    const ledger = this.ledger;
+    const watermark = ledger.watermark;
+    const doneAbove = ledger.doneAbove();
+    const ready: HeldLetter[] = [];
+    const waiting: HeldLetter[] = [];
+    for (const held of this.#held) {
+      (this.#isDone(held) ? ready : waiting).push(held);
+    }
+    this.#held = waiting;
+    const doneKeys: string[] = [];
+    const pendingKeys: { position: number; key: string }[] = [];
+    for (const pending of this.#pendingKeys) {
+      if (ledger.isDone(pending.position)) doneKeys.push(pending.key);
+      else pendingKeys.push(pending);
+    }
+    this.#pendingKeys = pendingKeys;
+    const released = await this.#writeLetters(ready, writers.deadLetter);
     const sinks: Record<string, SinkCheckpoint> = {};
     if (writers.sink?.checkpoint) sinks.sink = await writers.sink.checkpoint();
     if (writers.deadLetter?.checkpoint) {
@@ -299,24 +351,17 @@ export class Checkpointer {
     this.#record = {
       ...record,
       watermark,
+      doneAbove,
       sinks,
       counts: {
         written: record.counts.written + written,
-        // Letters released below the watermark: each counted once, ever.
+        // Letters of done positions: each counted once, ever.
         failed: record.counts.failed + released,
       },
       status,
       updatedAt: Date.now(),
     };
-    // Keys come in position order, so those below the watermark lead.
-    let passed = 0;
-    while (
-      passed < this.#pendingKeys.length &&
-      this.#pendingKeys[passed]!.position < watermark
-    ) passed++;
-    const doneKeys = this.#pendingKeys.slice(0, passed).map((k) => k.key);
     await this.#store!.save(this.#record, doneKeys);
-    this.#pendingKeys = this.#pendingKeys.slice(passed);
     // The record holds totals; the caller counts afresh from here.
     this.#sinceCheckpoint = 0;
     this.#lastCheckpointAt = Date.now();
@@ -327,14 +372,18 @@ export class Checkpointer {
     if (typeof this.#options.store === "string") this.#store?.close();
   }
 
-  async #releaseLetters(
-    watermark: number,
+  #isDone(held: HeldLetter): boolean {
+    const ledger = this.ledger;
+    return ledger.isDone(held.position) &&
+      (held.others === undefined || held.others.every((p) => ledger.isDone(p)));
+  }
+
+  async #writeLetters(
+    ready: HeldLetter[],
     writer: SinkWriter<DeadLetter> | undefined,
   ): Promise<number> {
-    if (this.#held.length === 0) return 0;
-    const ready = this.#held.filter((held) => held.position < watermark)
-      .sort((a, b) => a.position - b.position);
-    this.#held = this.#held.filter((held) => held.position >= watermark);
+    if (ready.length === 0) return 0;
+    ready.sort((a, b) => a.position - b.position);
     if (writer) {
       for (const { letter } of ready) {
         const pending = writer.write(letter);

@@ -27,7 +27,8 @@ import {
 } from "./checkpointer.ts";
 import { executorFor, type StageRun, wireStage } from "./stages.ts";
 import { type Executor, isExecutor } from "../executors/types.ts";
-import { positionOf, Tracked, valueOf } from "./tracked.ts";
+import { inRanges } from "./positions.ts";
+import { Tracked, valueOf } from "./tracked.ts";
 import type { RunStats, RunSummary } from "./stats.ts";
 import { errorInfo, rootCause, statusOf } from "./ending.ts";
 import type { RunHandle, RunnerOptions, RunOptions } from "./handle.ts";
@@ -158,6 +159,7 @@ class WorkflowRun implements RunHandle {
   #read = 0;
   #position = 0;
   #skipBelow = 0;
+  #doneAbove: readonly number[] = [];
   #skipped = 0;
   #invalid = 0;
   #sourceComplete = false;
@@ -291,7 +293,7 @@ class WorkflowRun implements RunHandle {
             });
           },
         },
-        this.#checkpointer !== undefined,
+        this.#checkpointer?.ledger,
         executorFor(stage, this.#executor),
       );
       this.#stages.push(wired);
@@ -326,6 +328,7 @@ class WorkflowRun implements RunHandle {
       const start = await checkpointer?.begin(this.id);
       if (start) {
         this.#skipBelow = start.skipBelow;
+        this.#doneAbove = start.doneAbove;
         this.#doneKeys = start.doneKeys;
         if (start.runId !== this.id) this.#resumedRunId = start.runId;
         // Stopped before it started (as by Ctrl-C at the CLI's notice):
@@ -356,7 +359,9 @@ class WorkflowRun implements RunHandle {
       } else {
         let index = 0;
         for await (const item of output) {
-          if (await this.#write(sink, item, index++, -1)) this.#written++;
+          if (await this.#write(sink, item, index++, undefined)) {
+            this.#written++;
+          }
         }
       }
     } catch (caught) {
@@ -400,9 +405,12 @@ class WorkflowRun implements RunHandle {
   }
 
   /**
-   * The sink loop of a durable run: outputs arrive in source order, and a
-   * checkpoint may fall right before the first output of a new position
-   * (see checkpointer.ts). A clean end commits a last checkpoint.
+   * The sink loop of a durable run: outputs arrive in any order, each
+   * write tells the ledger, and a checkpoint falls between two writes when
+   * one is due and exact (see checkpointer.ts). Any ending but a broken
+   * sink commits what is done, so a resumed run redoes nothing finished
+   * and a failed run's dead letters are written as a run without
+   * checkpoints writes them.
    */
   async #writeDurably(
     output: AsyncIterable<unknown>,
@@ -413,37 +421,50 @@ class WorkflowRun implements RunHandle {
       sink: sink as SinkWriter<never> | undefined,
       deadLetter: this.#deadLetterWriter,
     };
-    let lastPosition = -1;
+    const ledger = checkpointer.ledger;
     let committedWritten = 0;
-    const commit = async (
-      watermark: number,
-      status: "running" | "finished",
-    ) => {
+    const commit = async (status: "running" | "finished") => {
       // Snapshots: stages keep failing items while the commit awaits.
       const written = this.#written;
-      await checkpointer.commit(
-        watermark,
-        status,
-        writers,
-        written - committedWritten,
-      );
+      await checkpointer.commit(status, writers, written - committedWritten);
       committedWritten = written;
     };
-    for await (const item of output) {
-      const tracked = item as Tracked;
-      if (tracked.position > lastPosition) {
-        if (checkpointer.due()) await commit(tracked.position, "running");
-        lastPosition = tracked.position;
+    let sinkBroken = false;
+    try {
+      for await (const item of output) {
+        const tracked = item as Tracked;
+        let wrote: boolean;
+        try {
+          wrote = await this.#write(
+            sink,
+            tracked.value,
+            this.#written,
+            tracked,
+          );
+        } catch (error) {
+          sinkBroken = true;
+          throw error;
+        }
+        ledger.wrote(tracked);
+        if (wrote) {
+          checkpointer.wrote();
+          this.#written++;
+        }
+        if (checkpointer.due() && checkpointer.canCommit()) {
+          await commit("running");
+        }
       }
-      if (
-        await this.#write(sink, tracked.value, this.#written, tracked.position)
-      ) {
-        checkpointer.wrote();
-        this.#written++;
+    } catch (error) {
+      if (!sinkBroken && checkpointer.canCommit()) {
+        // The ending's own error is what the run reports.
+        await this.#deadLetterChain.catch(() => {});
+        await commit("running").catch(() => {});
       }
+      throw error;
     }
     // Every position read is done: written, filtered out or failed.
-    await commit(this.#position, this.#sourceComplete ? "finished" : "running");
+    const finished = this.#sourceComplete && ledger.settled;
+    await commit(finished ? "finished" : "running");
   }
 
   /**
@@ -456,7 +477,7 @@ class WorkflowRun implements RunHandle {
     sink: SinkWriter<unknown> | undefined,
     item: unknown,
     index: number,
-    position: number,
+    tracked: Tracked | undefined,
   ): Promise<boolean> {
     if (!sink) return true;
     let pending: void | Promise<void>;
@@ -469,7 +490,7 @@ class WorkflowRun implements RunHandle {
       this.#deadLetters++;
       const message = describeThrown(error);
       this.#publishFailure("sink", index, message, 1);
-      await this.#sendDeadLetter(position, {
+      await this.#sendDeadLetter(tracked, {
         stage: "sink",
         input: item,
         error: message,
@@ -487,12 +508,23 @@ class WorkflowRun implements RunHandle {
   ): AsyncGenerator<unknown, void, undefined> {
     const limit = this.plan.limit ?? Infinity;
     const checkpointer = this.#checkpointer;
+    const ledger = checkpointer?.ledger;
+    const signal = this.#controller.signal;
+    const doneAbove = this.#doneAbove;
+    const cursor = { at: 0 };
     // A durable workflow with an item key records keys, and a resumed one
     // skips by key (valid items) rather than by position.
     const keyOf = checkpointer ? this.plan.key : undefined;
     if (this.#stopping || limit === 0) return;
     for await (const item of reader) {
+      // A durable run reads at most a window above its oldest unfinished
+      // position, so its checkpoints stay small.
+      if (ledger && !ledger.hasRoom) {
+        await ledger.room(signal);
+        if (signal.aborted) return;
+      }
       const position = this.#position++;
+      ledger?.open();
       const invalid = item instanceof InvalidRecord;
       let key: string | undefined;
       let keyError: unknown;
@@ -505,9 +537,10 @@ class WorkflowRun implements RunHandle {
       }
       const done = key !== undefined && this.#doneKeys
         ? this.#doneKeys.has(key)
-        : position < this.#skipBelow;
+        : position < this.#skipBelow || inRanges(doneAbove, cursor, position);
       if (done) {
         this.#skipped++;
+        ledger?.drop(position);
       } else {
         this.#read++;
         if (invalid) {
@@ -518,6 +551,7 @@ class WorkflowRun implements RunHandle {
             item.text,
             item.line,
           );
+          ledger?.drop(position);
         } else if (keyError !== undefined) {
           await this.#sourceFailure(
             position,
@@ -526,6 +560,7 @@ class WorkflowRun implements RunHandle {
             }`,
             item,
           );
+          ledger?.drop(position);
         } else {
           if (key !== undefined) checkpointer!.noteKey(position, key);
           yield checkpointer ? new Tracked(position, item) : item;
@@ -568,12 +603,17 @@ class WorkflowRun implements RunHandle {
     this.#deadLetters++;
     const message = describeThrown(outcome.error.cause);
     this.#publishFailure(stage, outcome.index, message, outcome.attempts);
-    await this.#sendDeadLetter(positionOf(outcome.input), {
+    const tracked = outcome.input instanceof Tracked
+      ? outcome.input
+      : undefined;
+    await this.#sendDeadLetter(tracked, {
       stage,
       input: valueOf(outcome.input),
       error: message,
       attempts: outcome.attempts,
     });
+    // Its letter is held: that item is done.
+    if (tracked) this.#checkpointer?.ledger.release(tracked);
   }
 
   #publishFailure(
@@ -586,10 +626,13 @@ class WorkflowRun implements RunHandle {
     this.#hub.publish({ type: "item-failed", stage, index, error, attempts });
   }
 
-  #sendDeadLetter(position: number, letter: DeadLetter): Promise<void> {
-    // A durable run writes it once its position is below a checkpoint.
-    if (this.#checkpointer) {
-      this.#checkpointer.hold(position, letter);
+  #sendDeadLetter(
+    at: Tracked | number | undefined,
+    letter: DeadLetter,
+  ): Promise<void> {
+    // A durable run writes it with the checkpoint that records it done.
+    if (this.#checkpointer && at !== undefined) {
+      this.#checkpointer.hold(at, letter);
       return Promise.resolve();
     }
     const writer = this.#deadLetterWriter;

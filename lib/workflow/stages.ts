@@ -22,7 +22,8 @@ import type { Failure, TaskFn } from "../pool/types.ts";
 import type { Duration } from "../units/duration.ts";
 import type { PlannedStage } from "./plan.ts";
 import { StageCounters } from "./stats.ts";
-import { positionOf, Tracked, valueOf } from "./tracked.ts";
+import type { PositionLedger } from "./positions.ts";
+import { Tracked, valueOf } from "./tracked.ts";
 
 /** What a stage reports to the run as it goes. */
 export interface StageHooks {
@@ -78,10 +79,11 @@ export function wireStage(
   stage: PlannedStage,
   upstream: AsyncIterable<unknown>,
   hooks: StageHooks,
-  tracked: boolean,
+  ledger: PositionLedger | undefined,
   executor: Executor,
 ): StageRun {
   const { spec } = stage;
+  const tracked = ledger !== undefined;
   const counters = new StageCounters(spec.name, spec.kind, stage.concurrency);
   if (spec.kind === "batch") {
     return {
@@ -120,7 +122,7 @@ export function wireStage(
       hooks,
       failures,
       stage.policy.failFast,
-      tracked,
+      ledger,
     ),
   };
 }
@@ -149,8 +151,8 @@ function executorStage(
     valueOf: tracked ? valueOf : (item) => item,
     checkResult,
     concurrency: stage.concurrency,
-    // A durable run keeps every stage ordered: see checkpointer.ts.
-    ordered: tracked || stage.ordered,
+    // A durable run needs no order: its ledger knows what is done.
+    ordered: stage.ordered,
     rateLimit: stage.rateLimit,
     errors: stage.errors,
     policy: stage.policy,
@@ -204,8 +206,9 @@ async function* drain(
   hooks: StageHooks,
   failures: StageFailures,
   failFast: boolean,
-  tracked: boolean,
+  ledger: PositionLedger | undefined,
 ): AsyncGenerator<unknown, void, undefined> {
+  const tracked = ledger !== undefined;
   try {
     for await (const outcome of execution) {
       if (!outcome.ok) {
@@ -228,7 +231,7 @@ async function* drain(
           if (outcome.value) {
             counters.out++;
             yield outcome.input;
-          }
+          } else ledger?.release(outcome.input as Tracked);
           break;
         case "tap":
           counters.out++;
@@ -236,14 +239,20 @@ async function* drain(
           break;
         case "flatMap":
           try {
-            const position = positionOf(outcome.input);
-            for await (const item of outcome.value as AsyncIterable<unknown>) {
+            const outputs = ledger
+              ? trackedOutputs(
+                outcome.value as AsyncIterable<unknown>,
+                outcome.input as Tracked,
+                ledger,
+              )
+              : outcome.value as AsyncIterable<unknown>;
+            for await (const item of outputs) {
               counters.out++;
-              yield tracked ? new Tracked(position, item) : item;
+              yield item;
             }
           } catch (error) {
-            // The item's outputs failed while being read: that item fails;
-            // what it already produced has gone on.
+            // The item's outputs failed while being read: that item fails
+            // (its failure releases it); what it produced has gone on.
             const failure = new TaskError(
               outcome.index,
               outcome.input,
@@ -260,6 +269,42 @@ async function* drain(
     failures.stopRun(error);
     throw error;
   }
+}
+
+/**
+ * A flatMap's outputs in a durable run, each holding its input's
+ * positions in the ledger until it is done. Read one ahead, so the last
+ * output takes over the input's own hold: once it is written, the input's
+ * positions are done at once, not only when the next item is asked for
+ * (which would leave them partly written at every write, and no
+ * checkpoint exact). An input with no outputs is done at once.
+ */
+async function* trackedOutputs(
+  outputs: AsyncIterable<unknown>,
+  input: Tracked,
+  ledger: PositionLedger,
+): AsyncGenerator<Tracked, void, undefined> {
+  let pending: unknown;
+  let has = false;
+  try {
+    for await (const item of outputs) {
+      if (has) {
+        ledger.add(input);
+        yield new Tracked(input.position, pending, input.others);
+      }
+      pending = item;
+      has = true;
+    }
+  } catch (error) {
+    // What was produced before the failure goes on, as without a ledger.
+    if (has) {
+      ledger.add(input);
+      yield new Tracked(input.position, pending, input.others);
+    }
+    throw error;
+  }
+  if (has) yield new Tracked(input.position, pending, input.others);
+  else ledger.release(input);
 }
 
 function failureOf(error: TaskError): Failure<unknown> {
@@ -304,19 +349,22 @@ async function* batch(
   tracked: boolean,
 ): AsyncGenerator<unknown, void, undefined> {
   let items: unknown[] = [];
-  let previous: { position: number; last: number } | undefined;
-  // A tracked batch takes the position of its first item, unless the
-  // previous batch already holds part of that position (a flatMap's outputs
-  // cut in two): then it keeps the previous batch's position, so no
-  // checkpoint falls inside a position whose outputs are partly written.
+  // A tracked batch carries every item's positions (and so their counts
+  // in the ledger) on to wherever it ends.
   const pack = (): unknown => {
     if (!tracked) return items;
-    const first = positionOf(items[0]);
-    const position = previous !== undefined && first === previous.last
-      ? previous.position
-      : first;
-    previous = { position, last: positionOf(items[items.length - 1]) };
-    return new Tracked(position, items.map(valueOf));
+    const first = items[0] as Tracked;
+    const others: number[] = first.others ? [...first.others] : [];
+    for (let i = 1; i < items.length; i++) {
+      const item = items[i] as Tracked;
+      others.push(item.position);
+      if (item.others) others.push(...item.others);
+    }
+    return new Tracked(
+      first.position,
+      items.map(valueOf),
+      others.length > 0 ? others : undefined,
+    );
   };
   for await (const item of upstream) {
     counters.in++;

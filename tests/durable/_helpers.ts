@@ -114,3 +114,18 @@ export async function filesIn(dir: string): Promise<string[]> {
   for await (const entry of Deno.readDir(dir)) names.push(entry.name);
   return names.sort();
 }
+
+/**
+ * How many source positions a checkpoint records as done: all below the
+ * watermark and those in its ranges above it.
+ */
+export function doneIn(
+  record: { watermark: number; doneAbove?: readonly number[] },
+): number {
+  let done = record.watermark;
+  const ranges = record.doneAbove ?? [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    done += ranges[i + 1]! - ranges[i]!;
+  }
+  return done;
+}
