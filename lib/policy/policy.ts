@@ -103,7 +103,7 @@ function checkChoice<T extends string>(
  *
  * @example Exponential backoff with a cap
  * ```ts
- * import { backoffDelay } from "@poolflow/poolflow";
+ * import { backoffDelay } from "./policy.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const delays = [1, 2, 3, 4, 5].map((a) => backoffDelay("exponential", 100, 1000, a));
@@ -135,7 +135,7 @@ export function backoffDelay(
  *
  * @example Equal jitter stays in the upper half
  * ```ts
- * import { applyJitter } from "@poolflow/poolflow";
+ * import { applyJitter } from "./policy.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(applyJitter("equal", 100, () => 0), 50);
@@ -167,7 +167,7 @@ const retryEverything = (): boolean => true;
  *
  * @example Resolve defaults
  * ```ts
- * import { resolvePolicy } from "@poolflow/poolflow";
+ * import { resolvePolicy } from "./policy.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const policy = resolvePolicy({ retry: { attempts: 3, jitter: "none" }, timeout: "2s" });
