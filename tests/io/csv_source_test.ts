@@ -10,7 +10,7 @@ import { fromCsv } from "../../lib/io/csv_source.ts";
 import { InvalidRecord, type Source } from "../../lib/io/types.ts";
 import {
   context,
-  openFiles,
+  descriptorsOn,
   readAll,
   runScript,
   withTempDir,
@@ -318,16 +318,15 @@ Deno.test("fromCsv() closes the file when the iteration stops early", async () =
   await withTempDir(async (dir) => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `${i},row ${i}`);
     const path = await file(dir, "e.csv", `id,name\n${rows.join("\n")}\n`);
-    const before = openFiles();
     const reader = fromCsv(path).open(context());
     let seen = 0;
     for await (const _ of reader) {
       if (++seen === 3) {
-        assertEquals(openFiles(), before + 1);
+        assertEquals(descriptorsOn(path), 1);
         break;
       }
     }
-    assertEquals(openFiles(), before);
+    assertEquals(descriptorsOn(path), 0);
     const progress = reader.progress();
     assert(progress.done > 0 && progress.done < progress.total!);
     assertThrows(() => reader[Symbol.asyncIterator](), TypeError, "twice");

@@ -114,7 +114,7 @@ Deno.test("main serves on 127.0.0.1 port 0 until stopped", async () => {
   assertEquals(await running, 0);
   assertStringIncludes(
     lines[0]!,
-    `listening on http://127.0.0.1:${port}/ (workflows: checks, slugs)`,
+    `listening on http://127.0.0.1:${port}/ (workflows: checks, files, slugs)`,
   );
 });
 
