@@ -83,6 +83,48 @@ export default defineWorkflow({
 `;
 }
 
+/**
+ * A workflow "ids" over the ids in `input.jsonl`: each takes `delayMs`
+ * (eight at a time) and is written as `{ id }` to `out.jsonl`. With
+ * `failing`, every 97th id (from 13) fails, into `dead.jsonl`.
+ */
+export function idsWorkflow(
+  options: { delayMs: number; failing?: boolean },
+): string {
+  const fail = options.failing
+    ? "\n      if (id % 97 === 13) throw new Error(`bad ${id}`);"
+    : "";
+  const dead = options.failing ? '\n  deadLetter: toJsonl("dead.jsonl"),' : "";
+  return `import { defineWorkflow, fromJsonl, sleep, toJsonl } from "@poolflow/poolflow";
+export default defineWorkflow({
+  name: "ids",
+  source: fromJsonl<{ id: number }>("input.jsonl"),
+  pipeline: (rows) =>
+    rows.map("work", async ({ id }, { signal }) => {
+      await sleep(${options.delayMs}, signal);${fail}
+      return { id };
+    }, { concurrency: 8 }),
+  sink: toJsonl("out.jsonl"),${dead}
+});
+`;
+}
+
+/**
+ * Writes `input.jsonl` (the ids `0..n-1`) and the workflow `code` as
+ * `ids.ts` into `dir`; returns the workflow's path.
+ */
+export async function setUpIds(
+  dir: string,
+  n: number,
+  code: string,
+): Promise<string> {
+  await Deno.writeTextFile(
+    `${dir}/input.jsonl`,
+    Array.from({ length: n }, (_, id) => `{"id":${id}}\n`).join(""),
+  );
+  return await writeWorkflow(dir, "ids.ts", code);
+}
+
 /** Where and how long the CLI runs. */
 export interface CliOptions {
   /**

@@ -11,38 +11,23 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   assertUserError,
+  idsWorkflow,
   jsonLines,
   runCli,
+  setUpIds,
   withTempDir,
-  writeWorkflow,
 } from "./_helpers.ts";
 import { interruptCli } from "./_interrupt.ts";
 
 const N = 1500;
 
-const WORKFLOW =
-  `import { defineWorkflow, fromJsonl, sleep, toJsonl } from "@poolflow/poolflow";
-export default defineWorkflow({
-  name: "ids",
-  source: fromJsonl<{ id: number }>("input.jsonl"),
-  pipeline: (rows) =>
-    rows.map("work", async ({ id }, { signal }) => {
-      await sleep(10, signal);
-      return { id };
-    }, { concurrency: 8 }),
-  sink: toJsonl("out.jsonl"),
-});
-`;
+const WORKFLOW = idsWorkflow({ delayMs: 10 });
 
 const STORE = ".poolflow/checkpoints.db";
 
 /** Sets up the workflow and its input, runs it and kills it with SIGKILL. */
 async function killed(dir: string): Promise<string> {
-  await Deno.writeTextFile(
-    `${dir}/input.jsonl`,
-    Array.from({ length: N }, (_, id) => `{"id":${id}}\n`).join(""),
-  );
-  const file = await writeWorkflow(dir, "ids.ts", WORKFLOW);
+  const file = await setUpIds(dir, N, WORKFLOW);
   const result = await interruptCli([file, "--no-check"], {
     cwd: dir,
     when: /Running "ids"/,

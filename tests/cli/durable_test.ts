@@ -14,11 +14,12 @@ import {
 } from "@std/assert";
 import {
   assertUserError,
+  idsWorkflow,
   jsonLines,
   ROOT,
   runCli,
+  setUpIds,
   withTempDir,
-  writeWorkflow,
 } from "./_helpers.ts";
 import { interruptCli } from "./_interrupt.ts";
 
@@ -26,29 +27,11 @@ import { interruptCli } from "./_interrupt.ts";
 const N = 1500;
 
 /** A workflow over the ids in `input.jsonl`, writing `out.jsonl` and `dead.jsonl`. */
-const WORKFLOW =
-  `import { defineWorkflow, fromJsonl, sleep, toJsonl } from "@poolflow/poolflow";
-export default defineWorkflow({
-  name: "ids",
-  source: fromJsonl<{ id: number }>("input.jsonl"),
-  pipeline: (rows) =>
-    rows.map("work", async ({ id }, { signal }) => {
-      await sleep(5, signal);
-      if (id % 97 === 13) throw new Error(\`bad \${id}\`);
-      return { id };
-    }, { concurrency: 8 }),
-  sink: toJsonl("out.jsonl"),
-  deadLetter: toJsonl("dead.jsonl"),
-});
-`;
+const WORKFLOW = idsWorkflow({ delayMs: 5, failing: true });
 
 /** A folder with the workflow and its input; returns the workflow's path. */
 async function setUp(dir: string): Promise<string> {
-  await Deno.writeTextFile(
-    `${dir}/input.jsonl`,
-    Array.from({ length: N }, (_, id) => `{"id":${id}}\n`).join(""),
-  );
-  return await writeWorkflow(dir, "ids.ts", WORKFLOW);
+  return await setUpIds(dir, N, WORKFLOW);
 }
 
 /**

@@ -11,8 +11,10 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import {
   assertUserError,
+  idsWorkflow,
   jsonLines,
   runCli,
+  setUpIds,
   withTempDir,
   writeWorkflow,
 } from "./_helpers.ts";
@@ -20,30 +22,14 @@ import { interruptCli } from "./_interrupt.ts";
 
 const N = 1500;
 
-const WORKFLOW =
-  `import { defineWorkflow, fromJsonl, sleep, toJsonl } from "@poolflow/poolflow";
-export default defineWorkflow({
-  name: "ids",
-  source: fromJsonl<{ id: number }>("input.jsonl"),
-  pipeline: (rows) =>
-    rows.map("work", async ({ id }, { signal }) => {
-      await sleep(5, signal);
-      return { id };
-    }, { concurrency: 8 }),
-  sink: toJsonl("out.jsonl"),
-});
-`;
+const WORKFLOW = idsWorkflow({ delayMs: 5 });
 
 const NOTICE =
   /Run ([\w-]+) of "ids" is unfinished \([\d,]+ written, checkpoint in \.poolflow\/checkpoints\.db\): this run starts over in 3 s and overwrites its outputs\. Ctrl-C now keeps it to continue with --resume; --restart starts over at once\n/;
 
 /** Sets up the workflow and leaves a run of it unfinished (Ctrl-C). */
 async function unfinished(dir: string): Promise<string> {
-  await Deno.writeTextFile(
-    `${dir}/input.jsonl`,
-    Array.from({ length: N }, (_, id) => `{"id":${id}}\n`).join(""),
-  );
-  const file = await writeWorkflow(dir, "ids.ts", WORKFLOW);
+  const file = await setUpIds(dir, N, WORKFLOW);
   const stopped = await interruptCli([file, "--no-check"], {
     cwd: dir,
     when: /Running "ids"/,
