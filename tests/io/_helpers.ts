@@ -1,6 +1,6 @@
 /**
  * Shared helpers of the io tests: temporary folders, reading a source
- * whole, counting this process's open files, and running a script with
+ * whole, counting the descriptors open on a file, and running a script with
  * its own stdin and stdout.
  *
  * @module
@@ -35,16 +35,9 @@ export function readAll<T>(source: Source<T>): Promise<(T | InvalidRecord)[]> {
   return Array.fromAsync(source.open(context()));
 }
 
-/** Open file descriptors of this process (Linux), to see files released. */
-export function openFiles(): number {
-  let count = 0;
-  for (const _ of Deno.readDirSync("/proc/self/fd")) count++;
-  return count;
-}
-
 /**
- * How many of this process's descriptors are open on `path` (Linux): unlike
- * {@linkcode openFiles}, not disturbed by other files opening meanwhile.
+ * How many of this process's descriptors are open on `path` (Linux): not
+ * disturbed by other tests opening files meanwhile.
  */
 export function descriptorsOn(path: string): number {
   const target = Deno.realPathSync(path);

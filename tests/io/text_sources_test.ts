@@ -10,7 +10,7 @@ import { fromLines } from "../../lib/io/lines_source.ts";
 import { InvalidRecord } from "../../lib/io/types.ts";
 import {
   context,
-  openFiles,
+  descriptorsOn,
   readAll,
   runScript,
   withTempDir,
@@ -88,12 +88,12 @@ Deno.test("fromLines() closes the file when the iteration stops early", async ()
   await withTempDir(async (dir) => {
     const path = `${dir}/many.txt`;
     await Deno.writeTextFile(path, "line\n".repeat(200_000));
-    const before = openFiles();
     for await (const line of fromLines(path).open(context())) {
       assertEquals(line, "line");
+      assertEquals(descriptorsOn(path), 1);
       break;
     }
-    assertEquals(openFiles(), before);
+    assertEquals(descriptorsOn(path), 0);
   });
 });
 
