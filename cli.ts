@@ -75,6 +75,11 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    if (argv[0] === "worker") {
+      // Loaded only for workers: a local run never loads bullmq.
+      const { workerMain } = await import("./cli/worker.ts");
+      return await workerMain(argv.slice(1));
+    }
     const args = parseCliArgs(argv);
     if (args.version) {
       await writeStdout(`poolflow ${VERSION}\n`);

@@ -128,8 +128,9 @@ class RedisExecutor implements DistributedExecutor {
     const tag = crypto.randomUUID().slice(0, 8);
     const { fingerprint } = this.#options;
     const local = scheduleLocally(
-      // The global rate limit is Redis's; the window here is the concurrency.
-      { ...stage, rateLimit: undefined },
+      // Attempts start here under the stage's (sliding) rate limit, and
+      // Redis's global limit holds for the workers too.
+      stage,
       items,
       ctx,
       async (item, task) => {
