@@ -26,6 +26,7 @@ import { deserializeThrown } from "../workers/serialize_error.ts";
 import { connect, parseRedisUrl, type RedisAddress } from "./connection.ts";
 import { DistributedError } from "./errors.ts";
 import { Waiters } from "./waiters.ts";
+import { windowLimit } from "./rate.ts";
 import { type JobData, type JobResult, PREFIX, queueName } from "./wire.ts";
 
 /** Options of {@linkcode redisExecutor}. */
@@ -187,7 +188,8 @@ class RedisExecutor implements DistributedExecutor {
         stage.rateLimit,
         `stage "${stage.name}" rateLimit`,
       );
-      await queue.setGlobalRateLimit(rate.count, rate.intervalMs);
+      const limit = windowLimit(rate.count, rate.intervalMs);
+      await queue.setGlobalRateLimit(limit.max, limit.duration);
     } else {
       await queue.removeGlobalRateLimit();
     }
