@@ -28,6 +28,8 @@ export class DistributedError extends Error {
   readonly code: DistributedErrorCode;
 
   /**
+   * Makes the error.
+   *
    * @param code Which failure this is.
    * @param message What happened and what to do.
    * @param options Its cause.

@@ -9,7 +9,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { AnyWorkflow } from "../workflow/define.ts";
-import { type PlanOptions, planWorkflow } from "../workflow/plan.ts";
+import { planWorkflow } from "../workflow/plan.ts";
 import type { TaskFn } from "../pool/types.ts";
 import { serializeThrown } from "../workers/serialize_error.ts";
 import { connect, parseRedisUrl } from "./connection.ts";
@@ -22,7 +22,7 @@ export interface ServeOptions {
   /** Where Redis is: `redis://host:port[/db]`. */
   readonly redis: string;
   /** The workflow's parameter values, as the coordinator's run has them. */
-  readonly params?: PlanOptions["params"];
+  readonly params?: Readonly<Record<string, unknown>>;
   /** The folder path params resolve against (the workflow file's). */
   readonly folder?: string | URL;
   /** The fingerprint to serve; by default `planFingerprint` of the plan. */
