@@ -28,12 +28,23 @@ import {
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-async function startRedis(): Promise<{ port: number; url: string; stop(): Promise<void> }> {
+async function startRedis(): Promise<
+  { port: number; url: string; stop(): Promise<void> }
+> {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   const child = new Deno.Command("redis-server", {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+    ],
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -63,7 +74,11 @@ const client = (port: number) => {
   return c;
 };
 
-async function bare(port: number, n: number, concurrency: number): Promise<number> {
+async function bare(
+  port: number,
+  n: number,
+  concurrency: number,
+): Promise<number> {
   const name = `bare${Date.now()}`;
   const queue = new Queue(name, { connection: client(port) });
   let done = 0;
@@ -92,7 +107,11 @@ async function bare(port: number, n: number, concurrency: number): Promise<numbe
   return ms;
 }
 
-async function ours(url: string, n: number, concurrency: number): Promise<number> {
+async function ours(
+  url: string,
+  n: number,
+  concurrency: number,
+): Promise<number> {
   const workflow = defineWorkflow({
     name: `noop${Date.now()}`,
     source: fromIterable(Array.from({ length: n }, (_, i) => i)),
@@ -114,7 +133,12 @@ async function ours(url: string, n: number, concurrency: number): Promise<number
 }
 
 /** A workflow file for worker processes: a CPU or sleeping stage. */
-async function workflowFile(kind: "cpu" | "io", n: number, concurrency: number, rate?: number): Promise<string> {
+async function workflowFile(
+  kind: "cpu" | "io",
+  n: number,
+  concurrency: number,
+  rate?: number,
+): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "poolflow_bench_dist_" });
   const body = kind === "cpu"
     ? `(x: number) => {
@@ -127,13 +151,14 @@ async function workflowFile(kind: "cpu" | "io", n: number, concurrency: number, 
         return h;
       }`
     : `async (x: number) => { await new Promise((r) => setTimeout(r, 20)); return x; }`;
-  const code = `import { defineWorkflow, fromIterable } from "@poolflow/poolflow";
+  const code =
+    `import { defineWorkflow, fromIterable } from "@poolflow/poolflow";
 export default defineWorkflow({
   name: "bench_${kind}",
   source: fromIterable(Array.from({ length: ${n} }, (_, i) => i)),
   pipeline: (rows) => rows.map("work", ${body}, { concurrency: ${concurrency}${
-    rate ? `, rateLimit: "${rate}/s"` : ""
-  } }),
+      rate ? `, rateLimit: "${rate}/s"` : ""
+    } }),
 });
 `;
   const path = `${dir}/workflow.ts`;
@@ -151,7 +176,19 @@ async function withWorkers(
   const procs = [];
   for (let i = 0; i < count; i++) {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}cli.ts`, "worker", file, "--redis", url, "--no-check", ...extra],
+      args: [
+        "run",
+        "-A",
+        "--config",
+        `${ROOT}deno.json`,
+        `${ROOT}cli.ts`,
+        "worker",
+        file,
+        "--redis",
+        url,
+        "--no-check",
+        ...extra,
+      ],
       stdout: "null",
       stderr: "piped",
     }).spawn();
@@ -208,26 +245,54 @@ try {
       const b = await bare(redis.port, n, 50);
       const o = await ours(redis.url, n, 50);
       console.log(
-        `overhead n=${n} concurrency=50: bare BullMQ ${(b / n * 1000).toFixed(0)} µs/job (${(n / b * 1000).toFixed(0)} jobs/s), poolflow ${(o / n * 1000).toFixed(0)} µs/item (${(n / o * 1000).toFixed(0)} items/s), ratio ${(o / b).toFixed(2)}`,
+        `overhead n=${n} concurrency=50: bare BullMQ ${
+          (b / n * 1000).toFixed(0)
+        } µs/job (${(n / b * 1000).toFixed(0)} jobs/s), poolflow ${
+          (o / n * 1000).toFixed(0)
+        } µs/item (${(n / o * 1000).toFixed(0)} items/s), ratio ${
+          (o / b).toFixed(2)
+        }`,
       );
     }
   } else if (mode === "cpu") {
     const n = Number(rest[0] ?? 10_000);
     const file = await workflowFile("cpu", n, 8);
-    const one = await withWorkers(file, redis.url, 1, ["-c", "1"], () => coordinate(file, redis.url));
-    const two = await withWorkers(file, redis.url, 2, ["-c", "1"], () => coordinate(file, redis.url));
+    const one = await withWorkers(
+      file,
+      redis.url,
+      1,
+      ["-c", "1"],
+      () => coordinate(file, redis.url),
+    );
+    const two = await withWorkers(
+      file,
+      redis.url,
+      2,
+      ["-c", "1"],
+      () => coordinate(file, redis.url),
+    );
     console.log(
-      `cpu n=${n} 2 ms each: 1 worker ${(one / 1000).toFixed(1)} s, 2 workers ${(two / 1000).toFixed(1)} s, speed-up ${(one / two).toFixed(2)}`,
+      `cpu n=${n} 2 ms each: 1 worker ${(one / 1000).toFixed(1)} s, 2 workers ${
+        (two / 1000).toFixed(1)
+      } s, speed-up ${(one / two).toFixed(2)}`,
     );
   } else if (mode === "io") {
     const n = Number(rest[0] ?? 2000);
     const rate = Number(rest[1] ?? 200);
     const file = await workflowFile("io", n, 64, rate);
     for (const workers of [1, 2, 4]) {
-      const ms = await withWorkers(file, redis.url, workers, [], () => coordinate(file, redis.url));
+      const ms = await withWorkers(
+        file,
+        redis.url,
+        workers,
+        [],
+        () => coordinate(file, redis.url),
+      );
       const got = n / ms * 1000;
       console.log(
-        `io n=${n} 20 ms each, rateLimit ${rate}/s, ${workers} worker(s): ${got.toFixed(1)} items/s (${(got / rate * 100).toFixed(1)}% of the limit)`,
+        `io n=${n} 20 ms each, rateLimit ${rate}/s, ${workers} worker(s): ${
+          got.toFixed(1)
+        } items/s (${(got / rate * 100).toFixed(1)}% of the limit)`,
       );
     }
   } else if (mode === "memory") {
@@ -237,7 +302,8 @@ try {
         source: fromIterable((function* () {
           for (let i = 0; i < n; i++) yield i;
         })()),
-        pipeline: (rows) => rows.map("noop", (x: number) => x, { concurrency: 50 }),
+        pipeline: (rows) =>
+          rows.map("noop", (x: number) => x, { concurrency: 50 }),
       });
       const worker = await serveWorkflow(workflow, { redis: redis.url });
       const executor = redisExecutor({
@@ -254,7 +320,13 @@ try {
         rssMax = Math.max(rssMax, rss);
         redisMax = Math.max(redisMax, mem);
         const read = handle.stats().read;
-        if (samples.length < 1000) samples.push(`${read}:${(rss / 2 ** 20).toFixed(0)}/${(mem / 2 ** 20).toFixed(1)}`);
+        if (samples.length < 1000) {
+          samples.push(
+            `${read}:${(rss / 2 ** 20).toFixed(0)}/${
+              (mem / 2 ** 20).toFixed(1)
+            }`,
+          );
+        }
       }, 2000);
       const t0 = performance.now();
       const summary = await handle.done;
@@ -262,7 +334,16 @@ try {
       await executor.close();
       await worker.close();
       console.log(
-        `memory n=${n}: ${((performance.now() - t0) / 1000).toFixed(0)} s, read ${summary.read}; max process RSS (coordinator + worker) ${(rssMax / 2 ** 20).toFixed(0)} MiB, max Redis used_memory ${(redisMax / 2 ** 20).toFixed(1)} MiB; samples read:rssMiB/redisMiB ${samples.filter((_, i) => i % Math.ceil(samples.length / 8) === 0).join(" ")}`,
+        `memory n=${n}: ${
+          ((performance.now() - t0) / 1000).toFixed(0)
+        } s, read ${summary.read}; max process RSS (coordinator + worker) ${
+          (rssMax / 2 ** 20).toFixed(0)
+        } MiB, max Redis used_memory ${
+          (redisMax / 2 ** 20).toFixed(1)
+        } MiB; samples read:rssMiB/redisMiB ${
+          samples.filter((_, i) => i % Math.ceil(samples.length / 8) === 0)
+            .join(" ")
+        }`,
       );
     }
   }
