@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "./errors.ts";
+import { denoExecutable } from "./deno_command.ts";
 import { replaceFileUrls } from "./paths.ts";
 
 /** How many lines of the checker's output a message keeps. */
@@ -22,7 +23,8 @@ const MAX_LINES = 8;
  * @param signal Kills the checker when aborted; its reason is thrown.
  * @returns `undefined` when the file checks, otherwise a short diagnostic
  * (see {@linkcode summarizeCheckOutput}).
- * @throws {UsageError} If `deno check` cannot be started (no `--allow-run`).
+ * @throws {UsageError} If `deno check` cannot be started (no
+ * `--allow-run=deno`).
  */
 export async function typeCheck(
   url: URL,
@@ -32,7 +34,7 @@ export async function typeCheck(
   signal?.throwIfAborted();
   let output: Deno.CommandOutput;
   try {
-    output = await new Deno.Command(Deno.execPath(), {
+    output = await new Deno.Command(denoExecutable(), {
       args: ["check", "--quiet", url.href],
       cwd,
       env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
@@ -48,7 +50,7 @@ export async function typeCheck(
       error instanceof Deno.errors.PermissionDenied
     ) {
       throw new UsageError(
-        'Cannot type-check the workflow: running "deno check" needs --allow-run; or pass --no-check',
+        'Cannot type-check the workflow: running "deno check" needs --allow-run=deno; or pass --no-check',
       );
     }
     const reason = error instanceof Error ? error.message : String(error);
