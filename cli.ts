@@ -9,6 +9,8 @@
  * deno run -A jsr:@poolflow/poolflow/cli etl.ts --dry-run
  * deno install -g -A -n poolflow jsr:@poolflow/poolflow/cli
  * poolflow etl.ts --out results.jsonl --limit 100
+ * # a new project that runs at once (deno task start)
+ * poolflow init my-etl
  * ```
  *
  * The workflow file's default export is the value of `defineWorkflow({...})`;
@@ -62,6 +64,7 @@ import { executeWorkflow } from "./cli/execute.ts";
 import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
+import { initCommand } from "./cli/init.ts";
 import { loadWorkflow } from "./cli/load.ts";
 import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
@@ -71,9 +74,11 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  * and stderr but does not exit.
  *
  * @param argv The arguments, as in `Deno.args`.
- * @returns The exit code: 0, 1, 2, 64, 70, 130 or 143.
+ * @returns The exit code: 0, 1, 2, 64, 70, 73 (`init`), 130 or 143.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A workflow file named "init" still runs as ./init.
+  if (argv[0] === "init") return await initCommand(argv.slice(1));
   try {
     const args = parseCliArgs(argv);
     if (args.version) {

@@ -30,7 +30,8 @@ export function helpText(): string {
 
 Usage:
   poolflow <workflow.ts> [flags]
-  deno run -A jsr:@poolflow/poolflow/cli <workflow.ts> [flags]
+  deno run <permissions> jsr:@poolflow/poolflow/cli <workflow.ts> [flags]
+  poolflow init DIR      a new project that runs at once (poolflow init --help)
 
 The workflow file's default export is the value of defineWorkflow({...}).
 It is type-checked with "deno check" before it runs (unless --no-check).
@@ -85,11 +86,11 @@ Permissions (the least a workflow needs; or run with -A):
   --allow-write  the output and dead-letter files (for a .json output, its folder:
                  it is written to a temporary file, then renamed), and the checkpoint
                  file's folder (.poolflow/), unless --no-checkpoint
-  --allow-run    to type-check the workflow with "deno check" (not needed with --no-check)
+  --allow-run=deno  to type-check the workflow with "deno check" (not needed with --no-check)
   --allow-net    for HTTP sources and stages, and any other network use of the workflow
   --allow-env    if the workflow reads environment variables
 For example:
-  deno run --allow-read=. --allow-write=out,.poolflow --allow-run jsr:@poolflow/poolflow/cli etl.ts
+  deno run --allow-read=. --allow-write=out,.poolflow --allow-run=deno jsr:@poolflow/poolflow/cli etl.ts
 `;
 }
 

@@ -9,6 +9,7 @@
 
 import { UsageError } from "./errors.ts";
 import { denoExecutable } from "./deno_command.ts";
+import { explainUnmappedImport } from "./import_hints.ts";
 import { replaceFileUrls } from "./paths.ts";
 
 /** How many lines of the checker's output a message keeps. */
@@ -64,10 +65,10 @@ export async function typeCheck(
   signal?.throwIfAborted();
   if (output.success) return undefined;
   const decoder = new TextDecoder();
-  return summarizeCheckOutput(
-    decoder.decode(output.stdout) + "\n" + decoder.decode(output.stderr),
-    cwd,
-  );
+  const text = decoder.decode(output.stdout) + "\n" +
+    decoder.decode(output.stderr);
+  return explainUnmappedImport(text, cwd, checkoutRoot()) ??
+    summarizeCheckOutput(text, cwd);
 }
 
 /**
@@ -142,4 +143,10 @@ export function summarizeCheckOutput(output: string, cwd: string): string {
   if (found && found !== "Found 1 error.") text.push(`(${found})`);
   if (text.length === 0) return "deno check failed without a message";
   return replaceFileUrls(text.join("\n"), cwd);
+}
+
+/** The checkout this CLI runs from, or `undefined` from the registry. */
+function checkoutRoot(): URL | undefined {
+  const root = new URL("../", import.meta.url);
+  return root.protocol === "file:" ? root : undefined;
 }
