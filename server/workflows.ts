@@ -7,7 +7,7 @@
  * @module
  */
 
-import { loadWorkflow } from "../cli/load.ts";
+import { loadWorkflow } from "../host/load.ts";
 import { type AnyWorkflow, isWorkflow } from "../lib/workflow/define.ts";
 
 /**

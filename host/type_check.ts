@@ -7,8 +7,8 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
-import { replaceFileUrls } from "./paths.ts";
+import { WorkflowFileError } from "./errors.ts";
+import { displayPath, replaceFileUrls } from "./paths.ts";
 
 /** How many lines of the checker's output a message keeps. */
 const MAX_LINES = 8;
@@ -22,7 +22,8 @@ const MAX_LINES = 8;
  * @param signal Kills the checker when aborted; its reason is thrown.
  * @returns `undefined` when the file checks, otherwise a short diagnostic
  * (see {@linkcode summarizeCheckOutput}).
- * @throws {UsageError} If `deno check` cannot be started (no `--allow-run`).
+ * @throws {WorkflowFileError} If `deno check` cannot be started (no
+ * `--allow-run`).
  */
 export async function typeCheck(
   url: URL,
@@ -47,13 +48,15 @@ export async function typeCheck(
       error instanceof Deno.errors.NotCapable ||
       error instanceof Deno.errors.PermissionDenied
     ) {
-      throw new UsageError(
-        'Cannot type-check the workflow: running "deno check" needs --allow-run; or pass --no-check',
+      throw new WorkflowFileError(
+        displayPath(url, cwd),
+        'Cannot type-check it: running "deno check" needs --allow-run; or pass --no-check',
       );
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(
-      `Cannot type-check the workflow with "deno check": ${
+    throw new WorkflowFileError(
+      displayPath(url, cwd),
+      `Cannot type-check it with "deno check": ${
         reason.split("\n")[0]
       }; pass --no-check to skip it`,
     );
