@@ -78,6 +78,7 @@ Exit codes:
   2    the run failed: a fail-fast failure, an exceeded error budget, a source or sink error
   64   a wrong command line or workflow file, or nothing to --resume (or it changed)
   70   a crash: an uncaught error or unhandled rejection (a stage missing an await)
+  73   init: a file of the new project exists (nothing is overwritten) or cannot be written
   130  interrupted by Ctrl-C
   143  terminated by SIGTERM (docker stop, systemd, Deno Deploy)
 

@@ -18,6 +18,7 @@ import gitignoreTemplate from "./init_templates/gitignore.txt" with {
   type: "text",
 };
 import type { PoolflowSource } from "./init_registry.ts";
+import { ENTRY_POINTS } from "../host/package.ts";
 
 /** A file to write: its path inside the project, and its text. */
 export interface ProjectFile {
@@ -26,23 +27,6 @@ export interface ProjectFile {
   /** The content. */
   readonly text: string;
 }
-
-/**
- * The package's entry points (`exports` of its `deno.json`; a test keeps
- * them equal), mapped one by one when the project uses a checkout.
- */
-export const ENTRY_POINTS: Readonly<Record<string, string>> = {
-  ".": "./mod.ts",
-  "./pool": "./pool.ts",
-  "./io": "./io.ts",
-  "./workflow": "./workflow.ts",
-  "./workers": "./workers.ts",
-  "./durable": "./durable.ts",
-  "./cli": "./cli.ts",
-  "./server": "./server.ts",
-  "./telemetry": "./lib/telemetry/mod.ts",
-  "./executors": "./lib/executors/mod.ts",
-};
 
 /**
  * The `start` task: the CLI with the least it needs: reading the project

@@ -9,6 +9,7 @@
  */
 
 import { VERSION } from "../lib/version.ts";
+import { JSR_SPECIFIER } from "../host/package.ts";
 import { UsageError } from "./errors.ts";
 
 /** Where the import points, and why, for the message. */
@@ -27,9 +28,6 @@ export const PROBE_TIMEOUT_MS = 2_000;
 
 /** The package's metadata on JSR: its versions. */
 const META_URL = "https://jsr.io/@poolflow/poolflow/meta.json";
-
-/** The import map target of the published module, as `deno add` writes it. */
-export const JSR_SPECIFIER = `jsr:@poolflow/poolflow@^${VERSION}`;
 
 /**
  * Decides where `@poolflow/poolflow` points.

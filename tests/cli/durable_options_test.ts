@@ -11,7 +11,6 @@ import {
   assertRejects,
 } from "@std/assert";
 import {
-  canResume,
   DEFAULT_CHECKPOINT,
   durableFor,
   isRefusedResume,
@@ -34,20 +33,6 @@ const FLAGS = {
   resume: false,
   force: false,
 } as const;
-
-Deno.test("canResume() takes JSON lines, CSV and JSON files, or nothing", () => {
-  assertEquals(
-    [toJsonl("a.jsonl"), toCsv("a.csv"), toJson("a.json"), undefined].map(
-      canResume,
-    ),
-    [true, true, true, true],
-  );
-  assertEquals([toStdout(), collect(), toJsonl("-")].map(canResume), [
-    false,
-    false,
-    false,
-  ]);
-});
 
 Deno.test("durableFor() sets up a durable run with the default checkpoint and a fingerprint of the file", async () => {
   await withTempDir(async (dir) => {

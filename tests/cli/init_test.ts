@@ -16,16 +16,9 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { VERSION } from "../../lib/version.ts";
-import {
-  choosePoolflowSource,
-  JSR_SPECIFIER,
-} from "../../cli/init_registry.ts";
-import {
-  CHECK_TASK,
-  ENTRY_POINTS,
-  projectFiles,
-  startTask,
-} from "../../cli/init_project.ts";
+import { choosePoolflowSource } from "../../cli/init_registry.ts";
+import { ENTRY_POINTS, JSR_SPECIFIER } from "../../host/package.ts";
+import { CHECK_TASK, projectFiles, startTask } from "../../cli/init_project.ts";
 import { UsageError } from "../../cli/errors.ts";
 
 const ROOT = new URL("../../", import.meta.url);

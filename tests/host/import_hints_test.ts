@@ -7,8 +7,8 @@
  */
 
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { explainUnmappedImport } from "../../cli/import_hints.ts";
-import { JSR_SPECIFIER } from "../../cli/init_registry.ts";
+import { explainUnmappedImport } from "../../host/import_hints.ts";
+import { JSR_SPECIFIER } from "../../host/package.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 

@@ -5,7 +5,7 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { summarizeCheckOutput } from "../../cli/type_check.ts";
+import { summarizeCheckOutput } from "../../host/type_check.ts";
 
 Deno.test("summarizeCheckOutput() keeps the first diagnostic, without colours, backtrace or URLs", () => {
   const output = [

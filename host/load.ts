@@ -42,8 +42,7 @@ const MAX_LINES = 6;
  * @param options The working folder, and whether to type-check.
  * @returns The file's URL and its workflow.
  * @throws {WorkflowFileError} If the file is missing, does not parse or
- * type-check, throws while loading, or its default export is not a workflow.
- * @throws {UsageError} If `deno check` cannot be started.
+ * type-check (or `deno check` cannot be started), throws while loading, or its default export is not a workflow.
  */
 export async function loadWorkflow(
   file: string,

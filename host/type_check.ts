@@ -7,10 +7,10 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
 import { denoExecutable } from "./deno_command.ts";
+import { WorkflowFileError } from "./errors.ts";
 import { explainUnmappedImport } from "./import_hints.ts";
-import { replaceFileUrls } from "./paths.ts";
+import { displayPath, replaceFileUrls } from "./paths.ts";
 
 /** How many lines of the checker's output a message keeps. */
 const MAX_LINES = 8;
@@ -24,7 +24,7 @@ const MAX_LINES = 8;
  * @param signal Kills the checker when aborted; its reason is thrown.
  * @returns `undefined` when the file checks, otherwise a short diagnostic
  * (see {@linkcode summarizeCheckOutput}).
- * @throws {UsageError} If `deno check` cannot be started (no
+ * @throws {WorkflowFileError} If `deno check` cannot be started (no
  * `--allow-run=deno`).
  */
 export async function typeCheck(
@@ -50,13 +50,15 @@ export async function typeCheck(
       error instanceof Deno.errors.NotCapable ||
       error instanceof Deno.errors.PermissionDenied
     ) {
-      throw new UsageError(
-        'Cannot type-check the workflow: running "deno check" needs --allow-run=deno; or pass --no-check',
+      throw new WorkflowFileError(
+        displayPath(url, cwd),
+        'Cannot type-check it: running "deno check" needs --allow-run=deno; or pass --no-check',
       );
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(
-      `Cannot type-check the workflow with "deno check": ${
+    throw new WorkflowFileError(
+      displayPath(url, cwd),
+      `Cannot type-check it with "deno check": ${
         reason.split("\n")[0]
       }; pass --no-check to skip it`,
     );
@@ -145,7 +147,7 @@ export function summarizeCheckOutput(output: string, cwd: string): string {
   return replaceFileUrls(text.join("\n"), cwd);
 }
 
-/** The checkout this CLI runs from, or `undefined` from the registry. */
+/** The checkout this runs from, or `undefined` from the registry. */
 function checkoutRoot(): URL | undefined {
   const root = new URL("../", import.meta.url);
   return root.protocol === "file:" ? root : undefined;

@@ -9,8 +9,7 @@
  */
 
 import { relative } from "node:path";
-import { ENTRY_POINTS } from "./init_project.ts";
-import { JSR_SPECIFIER } from "./init_registry.ts";
+import { ENTRY_POINTS, JSR_SPECIFIER } from "./package.ts";
 import { replaceFileUrls } from "./paths.ts";
 
 const UNMAPPED =
