@@ -23,6 +23,9 @@ const UNMAPPED =
  * above it) is the one to edit.
  * @param library The root of the poolflow running, when it is a checkout
  * (a `file:` URL); `undefined` when it runs from the registry.
+ * @param stage `"check"` for `deno check`'s output (it reads the deno.json
+ * of `cwd`), `"load"` for the import's error (this process's own
+ * configuration, which an installed command does not take from `cwd`).
  * @returns The message, or `undefined` if there is no such import in the
  * user's files.
  *
@@ -45,16 +48,22 @@ export function explainUnmappedImport(
   output: string,
   cwd: string,
   library: URL | undefined,
+  stage: "check" | "load" = "check",
 ): string | undefined {
   const match = UNMAPPED.exec(output);
   if (match === null) return undefined;
   const specifier = match[1]!;
   const at = match[2]!;
   if (library !== undefined && at.startsWith(library.href)) return undefined;
+  const location = `\n    at ${replaceFileUrls(at, cwd)}`;
+  if (stage === "load") {
+    return `Import "${specifier}" is not mapped by the configuration poolflow runs with${location}
+  Run poolflow in the folder whose deno.json maps it; an installed poolflow (deno install -g)
+  has a configuration of its own, so in a project run its "deno task start" instead (poolflow
+  init writes it), or import "${specifier}" by a full specifier`;
+  }
   const where =
-    `Import "${specifier}" is not mapped: no deno.json in ${cwd} or above it maps it\n    at ${
-      replaceFileUrls(at, cwd)
-    }`;
+    `Import "${specifier}" is not mapped: no deno.json in ${cwd} or above it maps it${location}`;
   const poolflow = /^@poolflow\/poolflow(\/.*)?$/.exec(specifier);
   if (poolflow === null) {
     return `${where}

@@ -147,8 +147,12 @@ export function summarizeCheckOutput(output: string, cwd: string): string {
   return replaceFileUrls(text.join("\n"), cwd);
 }
 
-/** The checkout this runs from, or `undefined` from the registry. */
-function checkoutRoot(): URL | undefined {
+/**
+ * The checkout this runs from, or `undefined` from the registry.
+ *
+ * @returns The root folder's `file:` URL, or `undefined`.
+ */
+export function checkoutRoot(): URL | undefined {
   const root = new URL("../", import.meta.url);
   return root.protocol === "file:" ? root : undefined;
 }

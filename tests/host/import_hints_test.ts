@@ -88,6 +88,21 @@ Deno.test("explainUnmappedImport() tells how to map another package, and leaves 
   );
 });
 
+Deno.test("explainUnmappedImport() for an import that fails at load time points at the installed command's own configuration", () => {
+  const message = explainUnmappedImport(
+    checkOutput("@poolflow/poolflow", "file:///home/ada/etl/workflow.ts:1:40"),
+    "/home/ada/etl",
+    undefined,
+    "load",
+  )!;
+  assertStringIncludes(
+    message,
+    'Import "@poolflow/poolflow" is not mapped by the configuration poolflow runs with\n    at workflow.ts:1:40',
+  );
+  assertStringIncludes(message, "deno install -g");
+  assertStringIncludes(message, '"deno task start"');
+});
+
 async function cli(
   cwd: string,
   args: readonly string[],
