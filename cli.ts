@@ -3,11 +3,11 @@
  * progress, a summary, Ctrl-C handling and meaningful exit codes.
  *
  * ```sh
- * # from a checkout
- * deno run -A cli.ts etl.ts --concurrency 16 --param region=eu
+ * # from a checkout, with the least etl.ts needs (see Permissions)
+ * deno run --allow-read=. --allow-write=out,.poolflow --allow-run=deno cli.ts etl.ts --concurrency 16 --param region=eu
  * # from JSR, or installed as `poolflow`
- * deno run -A jsr:@poolflow/poolflow/cli etl.ts --dry-run
- * deno install -g -A -n poolflow jsr:@poolflow/poolflow/cli
+ * deno run --allow-read=. --allow-run=deno jsr:@poolflow/poolflow/cli etl.ts --dry-run
+ * deno install -g -n poolflow --allow-read=. --allow-write=. --allow-run=deno jsr:@poolflow/poolflow/cli
  * poolflow etl.ts --out results.jsonl --limit 100
  * # a new project that runs at once (deno task start)
  * poolflow init my-etl
@@ -42,7 +42,7 @@
  * interrupted by Ctrl-C; 143 terminated by SIGTERM.
  *
  * Permissions: `--allow-read` (the workflow file and its inputs),
- * `--allow-write` (outputs), `--allow-run` (for `deno check`; not with
+ * `--allow-write` (outputs), `--allow-run=deno` (for `deno check`; not with
  * `--no-check`), `--allow-net` (HTTP), `--allow-env` (if the workflow reads
  * the environment); the checkpoint file needs reading and writing.
  *
