@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type AnyWorkflow, isWorkflow } from "../mod.ts";
+import { type AnyWorkflow, isWorkflow } from "../lib/workflow/define.ts";
 import { WorkflowError } from "../lib/workflow/errors.ts";
 import { planWorkflow } from "../lib/workflow/plan.ts";
 import { WorkflowFileError } from "./errors.ts";
