@@ -17,14 +17,7 @@ import {
   resumeMessage,
 } from "../../cli/durable.ts";
 import { UsageError } from "../../cli/errors.ts";
-import {
-  collect,
-  type DeadLetter,
-  toCsv,
-  toJson,
-  toJsonl,
-  toStdout,
-} from "../../mod.ts";
+import { collect, type DeadLetter, toJsonl, toStdout } from "../../mod.ts";
 import { withTempDir } from "./_helpers.ts";
 
 const FLAGS = {
