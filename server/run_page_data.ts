@@ -81,14 +81,22 @@ export class RunPageData {
    *
    * @param startedAt When the run started, in ms since the epoch.
    * @param stages The run's stage names, in order.
-   * @param bucketsMs Latency bucket bounds (those of `/metrics` by default).
+   * @param options The throughput buckets' first width in ms (default
+   *   1000; best the progress interval, as the samples come that often)
+   *   and the latency bucket bounds (those of `/metrics` by default).
    */
   constructor(
     startedAt: number,
     stages: readonly string[],
-    bucketsMs: readonly number[] = DEFAULT_BUCKETS_MS,
+    options: {
+      readonly seriesBucketMs?: number;
+      readonly bucketsMs?: readonly number[];
+    } = {},
   ) {
-    this.#series = new ThroughputSeries(startedAt);
+    const bucketsMs = options.bucketsMs ?? DEFAULT_BUCKETS_MS;
+    this.#series = new ThroughputSeries(startedAt, {
+      bucketMs: options.seriesBucketMs ?? 1000,
+    });
     for (const stage of stages) {
       this.#stages.set(stage, {
         buckets: new BucketHistogram(bucketsMs),

@@ -10,13 +10,16 @@
 
 /** One time bucket: what the run had done by its end. */
 export interface SeriesPoint {
-  /** The bucket's end, in ms since the run started. */
+  /**
+   * The bucket's end, in ms since the run started (for the last bucket,
+   * the last sample's time: it may not be over yet).
+   */
   readonly atMs: number;
   /** Items written by then. */
   readonly written: number;
   /** Items failed for good by then. */
   readonly failed: number;
-  /** Items written per second within the bucket. */
+  /** Items written per second within the bucket (so far, for the last). */
   readonly rate: number;
 }
 
@@ -50,6 +53,7 @@ export class ThroughputSeries {
   readonly #written: Float64Array;
   readonly #failed: Float64Array;
   #last = -1;
+  #lastElapsed = 0;
 
   /**
    * An empty series.
@@ -105,6 +109,7 @@ export class ThroughputSeries {
     this.#written[bucket] = written;
     this.#failed[bucket] = failed;
     if (bucket > this.#last) this.#last = bucket;
+    if (elapsed > this.#lastElapsed) this.#lastElapsed = elapsed;
   }
 
   /** The buckets so far. */
@@ -114,11 +119,15 @@ export class ThroughputSeries {
     for (let i = 0; i <= this.#last; i++) {
       const written = this.#written[i]!;
       const before = i === 0 ? 0 : this.#written[i - 1]!;
+      // The last bucket's rate is over the time it has covered so far.
+      const end = i === this.#last
+        ? Math.min((i + 1) * width, Math.max(this.#lastElapsed, i * width + 1))
+        : (i + 1) * width;
       points.push({
-        atMs: (i + 1) * width,
+        atMs: end,
         written,
         failed: this.#failed[i]!,
-        rate: ((written - before) * 1000) / width,
+        rate: ((written - before) * 1000) / (end - i * width),
       });
     }
     return { bucketMs: width, points };

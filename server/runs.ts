@@ -283,7 +283,9 @@ export class RunRegistry {
       scope = store === undefined
         ? undefined
         : this.#durableScope(plan, request.name, resume);
-      page = new RunPageData(Date.now(), plan.stages.map((s) => s.spec.name));
+      page = new RunPageData(Date.now(), plan.stages.map((s) => s.spec.name), {
+        seriesBucketMs: Math.max(100, this.#progressIntervalMs),
+      });
       const prepared = this.#watcher?.prepare(plan, page.onTask);
       const watched = prepared?.plan ?? plan;
       handle = runPlan({
