@@ -101,10 +101,23 @@ export class ThroughputSeries {
       this.#halve();
       bucket = Math.floor(elapsed / this.#bucketMs);
     }
-    // Buckets skipped without a sample hold the counts they started with.
+    // Buckets skipped without a sample get the counts at their end as a
+    // straight line from the sample before to this one would have them.
+    const fromMs = this.#lastElapsed;
+    const from = this.#last < 0 ? { written: 0, failed: 0 } : {
+      written: this.#written[this.#last]!,
+      failed: this.#failed[this.#last]!,
+    };
     for (let i = this.#last + 1; i < bucket; i++) {
-      this.#written[i] = i === 0 ? 0 : this.#written[i - 1]!;
-      this.#failed[i] = i === 0 ? 0 : this.#failed[i - 1]!;
+      const share = elapsed > fromMs
+        ? ((i + 1) * this.#bucketMs - fromMs) / (elapsed - fromMs)
+        : 1;
+      this.#written[i] = Math.round(
+        from.written + share * (written - from.written),
+      );
+      this.#failed[i] = Math.round(
+        from.failed + share * (failed - from.failed),
+      );
     }
     this.#written[bucket] = written;
     this.#failed[bucket] = failed;

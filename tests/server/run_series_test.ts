@@ -7,15 +7,16 @@ Deno.test("a series gives each bucket's rate from the counts sampled in it", () 
   const series = new ThroughputSeries(1000, { size: 8, bucketMs: 500 });
   series.sample(1200, 5, 0);
   series.sample(1400, 10, 1);
-  // Nothing sampled in the second bucket: it holds the counts it began with.
+  // Nothing sampled in the second bucket: its counts are on the straight
+  // line between the samples around it (10 + 15 * 600/700, rounded).
   series.sample(2100, 25, 2);
   assertEquals(series.snapshot(), {
     bucketMs: 500,
     points: [
       { atMs: 500, written: 10, failed: 1, rate: 20 },
-      { atMs: 1000, written: 10, failed: 1, rate: 0 },
-      // The last bucket so far: 15 items in its first 100 ms.
-      { atMs: 1100, written: 25, failed: 2, rate: 150 },
+      { atMs: 1000, written: 23, failed: 2, rate: 26 },
+      // The last bucket so far: 2 items in its first 100 ms.
+      { atMs: 1100, written: 25, failed: 2, rate: 20 },
     ],
   });
 });
