@@ -10,7 +10,6 @@ import type { FailurePage, RunPageBody } from "../../server/run_page_routes.ts";
 import {
   errorOf,
   jsonOf,
-  squares,
   startRun,
   testServer,
   waitFinished,
