@@ -62,7 +62,7 @@ import { executeWorkflow } from "./cli/execute.ts";
 import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
-import { loadWorkflow } from "./cli/load.ts";
+import { loadWorkflow } from "./host/load.ts";
 import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
 

@@ -76,6 +76,8 @@ export function toCsv<
   return {
     kind: "csv",
     location,
+    // Stdout cannot be cut back to a checkpoint.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       const resume = context?.resume;
       const output = await openOutput(path, {
