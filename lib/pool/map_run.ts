@@ -275,7 +275,8 @@ export class MapRun<I, O>
   next(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
     const ready = this.#ready.shift();
     if (ready !== undefined) {
-      if (this.#state === "running") this.#fill();
+      // Reading frees room in the buffer, which may free a slot.
+      if (this.#hasSlot()) this.#fill();
       return Promise.resolve({ done: false, value: ready });
     }
     if (this.#state === "idle") {
@@ -385,7 +386,7 @@ export class MapRun<I, O>
     try {
       result = this.#fn(input, ctx);
       if (result instanceof Promise || isThenable(result)) {
-        Promise.resolve(result).then(
+        (result instanceof Promise ? result : Promise.resolve(result)).then(
           (value) => this.#settleSuccess(index, input, value, 1, startedAt),
           (error) => this.#settleFailure(index, input, error, 1, startedAt),
         );
