@@ -4,7 +4,7 @@
  * @module
  */
 
-import { stringify } from "@std/csv";
+import { stringify } from "../../std/csv.ts";
 import { describeValue } from "../units/check.ts";
 import { checkDelimiter } from "./csv_records.ts";
 import { openOutput } from "./output_file.ts";
@@ -76,6 +76,8 @@ export function toCsv<
   return {
     kind: "csv",
     location,
+    // Stdout cannot be cut back to a checkpoint.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       const resume = context?.resume;
       const output = await openOutput(path, {

@@ -49,6 +49,8 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
   return {
     kind: "json",
     location,
+    // As for the other file sinks, "-" is not a file to resume.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       // A resumed run continues its own temporary file; the document
       // appears under its name only when complete.

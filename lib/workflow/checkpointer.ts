@@ -25,6 +25,7 @@ import {
   ResumeError,
 } from "../durable/store.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
+import { sha256Hex } from "../units/sha256.ts";
 import type { WorkflowPlan } from "./plan.ts";
 import { PositionLedger, windowFor } from "./positions.ts";
 import type { Tracked } from "./tracked.ts";
@@ -449,15 +450,7 @@ export class Checkpointer {
       ) => [s.spec.kind, s.spec.name, s.spec.size ?? null]),
       code: this.#options.workflowFingerprint ?? null,
     });
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(shape),
-    );
-    return Array.from(
-      new Uint8Array(digest).subarray(0, 12),
-      (b) => b.toString(16).padStart(2, "0"),
-    )
-      .join("");
+    return await sha256Hex(shape, 12);
   }
 }
 
