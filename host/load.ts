@@ -12,7 +12,8 @@ import { WorkflowError } from "../lib/workflow/errors.ts";
 import { planWorkflow } from "../lib/workflow/plan.ts";
 import { WorkflowFileError } from "./errors.ts";
 import { replaceFileUrls, resolveFileUrl } from "./paths.ts";
-import { typeCheck } from "./type_check.ts";
+import { checkoutRoot, typeCheck } from "./type_check.ts";
+import { explainUnmappedImport } from "./import_hints.ts";
 
 /** A loaded workflow file. */
 export interface LoadedWorkflow {
@@ -208,6 +209,8 @@ function describeImportError(error: unknown, cwd: string): string {
   }
   // deno-lint-ignore no-control-regex
   const message = error.message.replace(/\x1b\[[0-9;]*m/g, "");
+  const unmapped = explainUnmappedImport(message, cwd, checkoutRoot(), "load");
+  if (unmapped !== undefined) return `Cannot load it:\n${indent(unmapped)}`;
   const code = (error as { code?: unknown }).code;
   const lines = replaceFileUrls(message, cwd).split("\n");
   let short = lines.slice(0, MAX_LINES).join("\n") +

@@ -7,7 +7,9 @@
  * @module
  */
 
+import { denoExecutable } from "./deno_command.ts";
 import { WorkflowFileError } from "./errors.ts";
+import { explainUnmappedImport } from "./import_hints.ts";
 import { displayPath, replaceFileUrls } from "./paths.ts";
 
 /** How many lines of the checker's output a message keeps. */
@@ -23,7 +25,7 @@ const MAX_LINES = 8;
  * @returns `undefined` when the file checks, otherwise a short diagnostic
  * (see {@linkcode summarizeCheckOutput}).
  * @throws {WorkflowFileError} If `deno check` cannot be started (no
- * `--allow-run`).
+ * `--allow-run=deno`).
  */
 export async function typeCheck(
   url: URL,
@@ -33,7 +35,7 @@ export async function typeCheck(
   signal?.throwIfAborted();
   let output: Deno.CommandOutput;
   try {
-    output = await new Deno.Command(Deno.execPath(), {
+    output = await new Deno.Command(denoExecutable(), {
       args: ["check", "--quiet", url.href],
       cwd,
       env: { NO_COLOR: "1", RUST_BACKTRACE: "0" },
@@ -50,7 +52,7 @@ export async function typeCheck(
     ) {
       throw new WorkflowFileError(
         displayPath(url, cwd),
-        'Cannot type-check it: running "deno check" needs --allow-run; or pass --no-check',
+        'Cannot type-check it: running "deno check" needs --allow-run=deno; or pass --no-check',
       );
     }
     const reason = error instanceof Error ? error.message : String(error);
@@ -65,10 +67,10 @@ export async function typeCheck(
   signal?.throwIfAborted();
   if (output.success) return undefined;
   const decoder = new TextDecoder();
-  return summarizeCheckOutput(
-    decoder.decode(output.stdout) + "\n" + decoder.decode(output.stderr),
-    cwd,
-  );
+  const text = decoder.decode(output.stdout) + "\n" +
+    decoder.decode(output.stderr);
+  return explainUnmappedImport(text, cwd, checkoutRoot()) ??
+    summarizeCheckOutput(text, cwd);
 }
 
 /**
@@ -146,6 +148,16 @@ export function summarizeCheckOutput(output: string, cwd: string): string {
   if (found && found !== "Found 1 error.") text.push(`(${found})`);
   if (text.length === 0) return "deno check failed without a message";
   return replaceFileUrls(text.join("\n"), cwd);
+}
+
+/**
+ * The checkout this runs from, or `undefined` from the registry.
+ *
+ * @returns The root folder's `file:` URL, or `undefined`.
+ */
+export function checkoutRoot(): URL | undefined {
+  const root = new URL("../", import.meta.url);
+  return root.protocol === "file:" ? root : undefined;
 }
 
 /** A line of `~` or `^` under the source line, marking the error. */

@@ -8,11 +8,11 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { Hono } from "npm:hono@4.13.19";
+import { bodyLimit } from "npm:hono@4.13.19/body-limit";
+import { cors } from "npm:hono@4.13.19/cors";
+import { HTTPException } from "npm:hono@4.13.19/http-exception";
+import type { ContentfulStatusCode } from "npm:hono@4.13.19/utils/http-status";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
 import { bearerAuth, loopbackOnly } from "./auth.ts";
 import type { AppContext, AppEnv, Logger } from "./context.ts";

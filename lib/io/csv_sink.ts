@@ -4,7 +4,7 @@
  * @module
  */
 
-import { stringify } from "@std/csv";
+import { stringify } from "../../std/csv.ts";
 import { describeValue } from "../units/check.ts";
 import { checkDelimiter } from "./csv_records.ts";
 import { openOutput } from "./output_file.ts";

@@ -20,7 +20,7 @@ import {
   trace,
   type Tracer,
   type TracerProvider,
-} from "@opentelemetry/api";
+} from "npm:@opentelemetry/api@1.10.0";
 import type { RunHandle, RunnerOptions } from "../workflow/handle.ts";
 import type { WorkflowPlan } from "../workflow/plan.ts";
 import { runPlan } from "../workflow/run.ts";
