@@ -7,7 +7,7 @@
 
 import type { WorkflowPlan } from "../mod.ts";
 import type { DistributedExecutor } from "../distributed.ts";
-import type { LoadedWorkflow } from "./load.ts";
+import type { LoadedWorkflow } from "../host/load.ts";
 
 /** The Redis URL of a run: `--redis`, else `POOLFLOW_REDIS` if it may be read. */
 export function redisUrlOf(flag: string | undefined): string | undefined {

@@ -12,7 +12,7 @@ import { parseDuration } from "../mod.ts";
 import { fingerprintOf, redisUrlOf } from "./distributed.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode } from "./exit_codes.ts";
-import { loadWorkflow } from "./load.ts";
+import { loadWorkflow } from "../host/load.ts";
 import { processSignals } from "./signals.ts";
 import { writeStderr } from "./terminal.ts";
 import { planWorkflow } from "../mod.ts";
