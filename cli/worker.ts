@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseArgs } from "@std/cli/parse-args";
+import { parseArgs } from "../std/parse_args.ts";
 import { parseDuration } from "../mod.ts";
 import { fingerprintOf, redisUrlOf } from "./distributed.ts";
 import { UsageError } from "./errors.ts";

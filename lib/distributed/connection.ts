@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Redis } from "ioredis";
+import { Redis } from "npm:ioredis@6.1.0";
 import { DistributedError } from "./errors.ts";
 
 /** Where Redis is, parsed from `redis://[user:password@]host:port[/db]`. */

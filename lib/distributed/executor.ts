@@ -10,8 +10,8 @@
  * @module
  */
 
-import { Queue, QueueEvents } from "bullmq";
-import type { Redis } from "ioredis";
+import { Queue, QueueEvents } from "npm:bullmq@6.7.6";
+import type { Redis } from "npm:ioredis@6.1.0";
 import { scheduleLocally } from "../executors/local.ts";
 import type {
   ExecutionContext,
@@ -139,6 +139,8 @@ class RedisExecutor implements DistributedExecutor {
         this.#lost.signal.throwIfAborted();
         const jobId = `${tag}-${task.index}-${task.attempt}-${sequence++}`;
         const result = waiters.wait(jobId);
+        // Failed later (Redis lost) when the add failed first: not unhandled.
+        result.catch(() => {});
         const onAbort = () => {
           waiters.cancel(jobId, task.signal.reason);
           // Not started yet: nobody needs it. Running: its result is ignored.

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { Worker } from "npm:bullmq@6.7.6";
+import type { Redis } from "npm:ioredis@6.1.0";
 import type { AnyWorkflow } from "../workflow/define.ts";
 import { planWorkflow } from "../workflow/plan.ts";
 import type { TaskFn } from "../pool/types.ts";

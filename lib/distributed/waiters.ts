@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { QueueEvents } from "bullmq";
+import type { QueueEvents } from "npm:bullmq@6.7.6";
 import type { JobResult } from "./wire.ts";
 
 interface Waiter {
