@@ -199,8 +199,10 @@ async function withWorkers(
       if (done) throw new Error(`worker failed: ${text}`);
       text += new TextDecoder().decode(value);
     }
-    reader.releaseLock();
-    child.stderr.cancel().catch(() => {});
+    // Keep reading: a closed pipe would kill the worker at its next line.
+    (async () => {
+      while (!(await reader.read()).done) { /* drained */ }
+    })();
     procs.push(child);
   }
   try {
