@@ -32,6 +32,8 @@ Usage:
   poolflow <workflow.ts> [flags]
   deno run <permissions> jsr:@poolflow/poolflow/cli <workflow.ts> [flags]
   poolflow init DIR      a new project that runs at once (poolflow init --help)
+  poolflow worker <workflow.ts> --redis URL [--concurrency N] [--param K=V]
+                         serve the workflow's stages to distributed runs
 
 The workflow file's default export is the value of defineWorkflow({...}).
 It is type-checked with "deno check" before it runs (unless --no-check).
@@ -57,6 +59,8 @@ Flags:
                          the CLI says so and waits 3 s, so that Ctrl-C keeps that run)
       --checkpoint PATH  The checkpoint file (SQLite), default .poolflow/checkpoints.db
       --no-checkpoint    Keep no checkpoints: the run cannot be resumed
+      --redis URL        Run distributed: stage tasks go to the workers of this Redis
+                         (redis://host:port; or POOLFLOW_REDIS)
       --grace DURATION   After Ctrl-C or SIGTERM, how long items in flight get to finish
                          before they are aborted (default 30s; such as 500ms, 2m)
   -h, --help             Show this help; with a workflow file, also its parameters
