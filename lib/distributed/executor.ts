@@ -115,7 +115,12 @@ class RedisExecutor implements DistributedExecutor {
     );
     queue.on("error", () => {});
     events.on("error", () => {});
-    this.#closers.push(() => events.close(), () => queue.close());
+    this.#closers.push(async () => {
+      // A finished run leaves nothing of its stage in Redis.
+      await queue.obliterate({ force: true }).catch(() => {});
+      await events.close();
+      await queue.close();
+    });
     const waiters = new Waiters(events);
     this.#lost.signal.addEventListener(
       "abort",

@@ -196,3 +196,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "distributed: a finished run leaves no key of its queues in Redis",
+  ignore: noRedis,
+  async fn() {
+    await using redis = await startRedis();
+    const { workflow } = squares(20);
+    const worker = await serveWorkflow(workflow, { redis: redis.url });
+    const executor = redisExecutor({
+      redis: redis.url,
+      workflow: workflow.name,
+      fingerprint: await planFingerprint(planWorkflow(workflow)),
+    });
+    assertEquals((await run(workflow, { executor }).done).written, 20);
+    await executor.close();
+    await worker.close();
+    const client = new Redis({
+      host: "127.0.0.1",
+      port: redis.port,
+      maxRetriesPerRequest: null,
+    });
+    try {
+      assertEquals(await client.keys("poolflow:squares.square:*"), []);
+    } finally {
+      await client.quit();
+    }
+  },
+});
