@@ -29,6 +29,7 @@ import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
+import { RunPageData } from "./run_page_data.ts";
 import { workflowFolder } from "./workflows.ts";
 
 /** How long a cancelled run waits for tasks that ignore their signal. */
@@ -57,6 +58,8 @@ export interface RunRecord {
   readonly events: EventLog;
   /** Its kept outcomes. */
   readonly results: ResultBuffer;
+  /** Its throughput over time and task latencies, for the run page. */
+  readonly page: RunPageData;
   /** How it ended, once it has (file paths taken out). */
   readonly summary: RunSummary | undefined;
 }
@@ -257,6 +260,7 @@ export class RunRegistry {
     const results = new ResultBuffer(this.#limits.resultsPerRun);
     let handle: RunHandle;
     let scope: string | undefined;
+    let page: RunPageData;
     try {
       const folder = workflowFolder(request.workflow);
       const plan = planWorkflow(request.workflow, {
@@ -274,7 +278,10 @@ export class RunRegistry {
       scope = store === undefined
         ? undefined
         : this.#durableScope(plan, request.name, resume);
-      const prepared = this.#watcher?.prepare(plan);
+      page = new RunPageData(Date.now(), plan.stages.map((s) => s.spec.name), {
+        seriesBucketMs: Math.max(100, this.#progressIntervalMs),
+      });
+      const prepared = this.#watcher?.prepare(plan, page.onTask);
       const watched = prepared?.plan ?? plan;
       handle = runPlan({
         ...watched,
@@ -325,6 +332,7 @@ export class RunRegistry {
       handle,
       events: new EventLog(this.#limits.replayEvents),
       results,
+      page,
       summary: undefined,
       scope,
       starting: resume,
@@ -491,12 +499,20 @@ export class RunRegistry {
 
   async #follow(record: RunRecord): Promise<void> {
     for await (const event of record.handle.events) {
+      // Progress events come a few a second: the series costs nothing per item.
+      if (event.type === "progress") {
+        record.page.sample(Date.now(), event.stats);
+      }
       record.events.push(redactEvent(event));
     }
   }
 
   #finished(record: MutableRecord, summary: RunSummary): void {
     record.summary = redactSummary(summary);
+    record.page.sample(summary.finishedAt, {
+      written: summary.written,
+      deadLetters: summary.failed,
+    });
     record.results.finish();
     this.#active--;
     // A refused resume is answered with a 409, not kept as a run.

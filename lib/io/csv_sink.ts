@@ -137,11 +137,14 @@ export function toCsv<
           return output.writer.write(text);
         },
         close: () => output.close(),
-        checkpoint: async () => ({
-          bytes: await output.sync(),
-          ...(arrays === undefined ? {} : { arrays }),
-          ...(columns === undefined ? {} : { columns }),
-        }),
+        checkpoint: () => {
+          // What was written so far, as of now (see SinkWriter.checkpoint).
+          const shape = {
+            ...(arrays === undefined ? {} : { arrays }),
+            ...(columns === undefined ? {} : { columns }),
+          };
+          return output.sync().then((bytes) => ({ bytes, ...shape }));
+        },
       };
     },
   };

@@ -85,11 +85,15 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
           return output.writer.write(`${count++ === 0 ? "[\n" : ",\n"}${text}`);
         },
         close: () => closing ??= commit(),
-        checkpoint: async () => ({
-          bytes: await output.sync(),
-          count,
-          temp: id,
-        }),
+        checkpoint: () => {
+          // What was written so far, as of now (see SinkWriter.checkpoint).
+          const items = count;
+          return output.sync().then((bytes) => ({
+            bytes,
+            count: items,
+            temp: id,
+          }));
+        },
         suspend: () => output.close(),
       };
     },

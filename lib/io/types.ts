@@ -127,8 +127,10 @@ export interface SinkWriter<T> {
   close(): Promise<void>;
   /**
    * Durable sinks only: makes everything written so far durable (flushed
-   * and synced) and returns what to resume from. A sink without it cannot
-   * be part of a durable run.
+   * and synced) and returns what to resume from. What it describes is
+   * taken when it is called: items written while it is pending belong to
+   * the next checkpoint, so a run can go on writing meanwhile. A sink
+   * without it cannot be part of a durable run.
    */
   checkpoint?(): Promise<SinkCheckpoint>;
   /**
