@@ -24,4 +24,5 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   "./server": "./server.ts",
   "./telemetry": "./lib/telemetry/mod.ts",
   "./executors": "./lib/executors/mod.ts",
+  "./distributed": "./distributed.ts",
 };
