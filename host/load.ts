@@ -7,7 +7,11 @@
  * @module
  */
 
-import { type AnyWorkflow, isWorkflow } from "../lib/workflow/define.ts";
+// The whole library, not only define.ts: workflow files import mod.ts, and
+// a dynamic import needs read permission for every module not loaded yet,
+// so a host granted --allow-read on its workflow folder alone (deno task
+// serve) could not load them if the library were not in its static graph.
+import { type AnyWorkflow, isWorkflow } from "../mod.ts";
 import { WorkflowError } from "../lib/workflow/errors.ts";
 import { planWorkflow } from "../lib/workflow/plan.ts";
 import { WorkflowFileError } from "./errors.ts";

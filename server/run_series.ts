@@ -42,7 +42,8 @@ export interface SeriesSnapshot {
  * const series = new ThroughputSeries(0, { size: 4, bucketMs: 1000 });
  * series.sample(500, 10, 0);
  * series.sample(1500, 30, 1);
- * assertEquals(series.snapshot().points.map((p) => p.rate), [10, 20]);
+ * // The second bucket so far: 20 items in its first 500 ms.
+ * assertEquals(series.snapshot().points.map((p) => p.rate), [10, 40]);
  * ```
  */
 export class ThroughputSeries {

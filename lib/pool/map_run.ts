@@ -91,6 +91,8 @@ export class MapRun<I, O>
   // Without retry, timeout, rate or shared limiter a task is one plain call.
   readonly #plain: boolean;
   readonly #controller = new AbortController();
+  // Read once: the getter's WebIDL brand check is a cost on every task.
+  readonly #signal = this.#controller.signal;
   readonly #pump: SourcePump<I>;
   readonly #abandonAfterMs: number | undefined;
   #limit: number;
@@ -222,7 +224,7 @@ export class MapRun<I, O>
    * before reading up to it.
    */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#signal;
   }
 
   /** Whether the run has ended: no task runs and none will start. */
@@ -273,7 +275,8 @@ export class MapRun<I, O>
   next(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
     const ready = this.#ready.shift();
     if (ready !== undefined) {
-      if (this.#state === "running") this.#fill();
+      // Reading frees room in the buffer, which may free a slot.
+      if (this.#hasSlot()) this.#fill();
       return Promise.resolve({ done: false, value: ready });
     }
     if (this.#state === "idle") {
@@ -374,7 +377,7 @@ export class MapRun<I, O>
       return;
     }
     const ctx: TaskContext = {
-      signal: this.#controller.signal,
+      signal: this.#signal,
       index,
       attempt: 1,
     };
@@ -383,7 +386,7 @@ export class MapRun<I, O>
     try {
       result = this.#fn(input, ctx);
       if (result instanceof Promise || isThenable(result)) {
-        Promise.resolve(result).then(
+        (result instanceof Promise ? result : Promise.resolve(result)).then(
           (value) => this.#settleSuccess(index, input, value, 1, startedAt),
           (error) => this.#settleFailure(index, input, error, 1, startedAt),
         );
@@ -398,7 +401,7 @@ export class MapRun<I, O>
 
   /** A task with retries, timeouts, a rate limit or a shared limiter. */
   async #runWithPolicy(index: number, input: I): Promise<void> {
-    const signal = this.#controller.signal;
+    const signal = this.#signal;
     let permit: Permit | undefined;
     let attempts = 0;
     let startedAt = 0;
@@ -449,7 +452,7 @@ export class MapRun<I, O>
 
   /** One attempt, under the policy's time limit if it has one. */
   #attempt(index: number, input: I, attempt: number): O | PromiseLike<O> {
-    const signal = this.#controller.signal;
+    const signal = this.#signal;
     const timeoutMs = this.#policy.timeoutMs;
     if (timeoutMs === undefined) {
       return this.#fn(input, { signal, index, attempt });
@@ -511,7 +514,7 @@ export class MapRun<I, O>
     if (!this.#settled(startedAt)) return;
     if (this.#state !== "running") {
       // Echoes of our own abort say nothing new; anything else is kept.
-      if (this.#primary && error !== this.#controller.signal.reason) {
+      if (this.#primary && error !== this.#signal.reason) {
         this.#primary.suppressed.push(error);
       }
       if (this.#ordered) this.#window.skip(index);
