@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { Hono } from "hono";
+import type { Hono } from "npm:hono@4.13.19";
 import type { RunStats, RunSummary } from "../lib/workflow/stats.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
