@@ -7,7 +7,7 @@
  */
 
 import { closest } from "../lib/units/suggest.ts";
-import { parseArgs } from "@std/cli/parse-args";
+import { parseArgs } from "../std/parse_args.ts";
 import { type Duration, parseDuration } from "../mod.ts";
 import { UsageError } from "./errors.ts";
 

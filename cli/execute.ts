@@ -24,7 +24,7 @@ import { durableFor, isRefusedResume, resumeMessage } from "./durable.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { writeJsonEvents } from "./json_events.ts";
-import type { LoadedWorkflow } from "./load.ts";
+import type { LoadedWorkflow } from "../host/load.ts";
 import { sinkForOut } from "./out.ts";
 import {
   PlainProgress,
