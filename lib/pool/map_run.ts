@@ -275,8 +275,7 @@ export class MapRun<I, O>
   next(): Promise<IteratorResult<Outcome<I, O>, undefined>> {
     const ready = this.#ready.shift();
     if (ready !== undefined) {
-      // Reading frees room in the buffer, which may free a slot.
-      if (this.#hasSlot()) this.#fill();
+      if (this.#state === "running") this.#fill();
       return Promise.resolve({ done: false, value: ready });
     }
     if (this.#state === "idle") {
@@ -386,7 +385,7 @@ export class MapRun<I, O>
     try {
       result = this.#fn(input, ctx);
       if (result instanceof Promise || isThenable(result)) {
-        (result instanceof Promise ? result : Promise.resolve(result)).then(
+        Promise.resolve(result).then(
           (value) => this.#settleSuccess(index, input, value, 1, startedAt),
           (error) => this.#settleFailure(index, input, error, 1, startedAt),
         );
