@@ -84,7 +84,7 @@ async function bare(
   let done = 0;
   const finished = Promise.withResolvers<void>();
   const t0 = performance.now();
-  const worker = new Worker(name, async (job) => job.data.x, {
+  const worker = new Worker(name, (job) => Promise.resolve(job.data.x), {
     connection: client(port),
     concurrency,
   });
