@@ -64,7 +64,6 @@ import { executeWorkflow } from "./cli/execute.ts";
 import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
-import { initCommand } from "./cli/init.ts";
 import { loadWorkflow } from "./host/load.ts";
 import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
@@ -78,7 +77,12 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  */
 export async function main(argv: readonly string[]): Promise<number> {
   // A workflow file named "init" still runs as ./init.
-  if (argv[0] === "init") return await initCommand(argv.slice(1));
+  // Loaded only for `init`: its templates are text imports, which Deno
+  // before 2.9 (Deno Deploy runs 2.5) cannot load, and a run needs none.
+  if (argv[0] === "init") {
+    const { initCommand } = await import("./cli/init.ts");
+    return await initCommand(argv.slice(1));
+  }
   try {
     if (argv[0] === "worker") {
       // Loaded only for workers: a local run never loads bullmq.
