@@ -9,11 +9,11 @@
  */
 
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { limitBody } from "./body_limit.ts";
 import { bearerAuth, loopbackOnly } from "./auth.ts";
 import type { AppContext, AppEnv, Logger } from "./context.ts";
 import {
@@ -130,16 +130,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/dashboard.css", page(DASHBOARD_CSS, "text/css; charset=utf-8"));
 
   if (deps.token !== undefined) app.use(bearerAuth(deps.token));
-  app.use(bodyLimit({
-    maxSize: deps.limits.maxBodyBytes,
-    onError: () => {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `Request body too large: at most ${deps.limits.maxBodyBytes} bytes`,
-        { field: "body" },
-      );
-    },
+  app.use(limitBody(deps.limits.maxBodyBytes, () => {
+    throw new ApiError(
+      413,
+      "payload_too_large",
+      `Request body too large: at most ${deps.limits.maxBodyBytes} bytes`,
+      { field: "body" },
+    );
   }));
 
   app.get("/workflows", async (c) => {
