@@ -3,12 +3,14 @@
  * progress, a summary, Ctrl-C handling and meaningful exit codes.
  *
  * ```sh
- * # from a checkout
- * deno run -A cli.ts etl.ts --concurrency 16 --param region=eu
+ * # from a checkout, with the least etl.ts needs (see Permissions)
+ * deno run --allow-read=. --allow-write=out,.poolflow --allow-run=deno cli.ts etl.ts --concurrency 16 --param region=eu
  * # from JSR, or installed as `poolflow`
- * deno run -A jsr:@poolflow/poolflow/cli etl.ts --dry-run
- * deno install -g -A -n poolflow jsr:@poolflow/poolflow/cli
+ * deno run --allow-read=. --allow-run=deno jsr:@poolflow/poolflow/cli etl.ts --dry-run
+ * deno install -g -n poolflow --allow-read=. --allow-write=. --allow-run=deno jsr:@poolflow/poolflow/cli
  * poolflow etl.ts --out results.jsonl --limit 100
+ * # a new project that runs at once (deno task start)
+ * poolflow init my-etl
  * ```
  *
  * The workflow file's default export is the value of `defineWorkflow({...})`;
@@ -40,7 +42,7 @@
  * interrupted by Ctrl-C; 143 terminated by SIGTERM.
  *
  * Permissions: `--allow-read` (the workflow file and its inputs),
- * `--allow-write` (outputs), `--allow-run` (for `deno check`; not with
+ * `--allow-write` (outputs), `--allow-run=deno` (for `deno check`; not with
  * `--no-check`), `--allow-net` (HTTP), `--allow-env` (if the workflow reads
  * the environment); the checkpoint file needs reading and writing.
  *
@@ -62,7 +64,8 @@ import { executeWorkflow } from "./cli/execute.ts";
 import { exitOnCrash } from "./cli/crash.ts";
 import { ExitCode } from "./cli/exit_codes.ts";
 import { helpText, paramsHelp } from "./cli/help.ts";
-import { loadWorkflow } from "./cli/load.ts";
+import { initCommand } from "./cli/init.ts";
+import { loadWorkflow } from "./host/load.ts";
 import { InterruptedError, watchStartup } from "./cli/signals.ts";
 import { writeStderr, writeStdout } from "./cli/terminal.ts";
 
@@ -71,10 +74,17 @@ import { writeStderr, writeStdout } from "./cli/terminal.ts";
  * and stderr but does not exit.
  *
  * @param argv The arguments, as in `Deno.args`.
- * @returns The exit code: 0, 1, 2, 64, 70, 130 or 143.
+ * @returns The exit code: 0, 1, 2, 64, 70, 73 (`init`), 130 or 143.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A workflow file named "init" still runs as ./init.
+  if (argv[0] === "init") return await initCommand(argv.slice(1));
   try {
+    if (argv[0] === "worker") {
+      // Loaded only for workers: a local run never loads bullmq.
+      const { workerMain } = await import("./cli/worker.ts");
+      return await workerMain(argv.slice(1));
+    }
     const args = parseCliArgs(argv);
     if (args.version) {
       await writeStdout(`poolflow ${VERSION}\n`);

@@ -113,6 +113,8 @@ function w1(samples: Sample[]): [string, Verdict] {
   });
   const subject = subjectRate / fastestRate;
   const vsHand = subjectRate / handRate;
+  const pairedHand = pairedRatio(samples, SUBJECT, BASELINE);
+  const pairedPeer = pairedRatio(samples, SUBJECT, fastest);
   const met = Number.isFinite(subject) && Number.isFinite(vsHand)
     ? subject >= W1_TARGET && vsHand >= W1_HAND_TARGET
     : undefined;
@@ -137,9 +139,28 @@ function w1(samples: Sample[]): [string, Verdict] {
         ratio(vsHand)
       } the ${BASELINE} (${
         num(handRate)
-      } tasks/s; target >= ${W1_HAND_TARGET}x).`,
+      } tasks/s; target >= ${W1_HAND_TARGET}x). Paired by round (runs next to each other in time, less exposed to a shared machine's load), the median ratios are ${
+        ratio(pairedPeer)
+      } the fastest peer and ${ratio(pairedHand)} the ${BASELINE}.`,
     ),
   ];
+}
+
+/**
+ * The median over rounds of `a`'s W1 rate over `b`'s in the same round:
+ * the runs go round-robin, so the k-th run of each was made at about the
+ * same time and under about the same load.
+ */
+function pairedRatio(samples: Sample[], a: string, b: string): number {
+  const rates = (peer: string) =>
+    samples.filter((s) => s.workload === "W1" && s.peer === peer)
+      .map((s) => get(s.metrics, "tasksPerSec"));
+  const [ra, rb] = [rates(a), rates(b)];
+  const ratios = ra.flatMap((x, k) => {
+    const y = rb[k] ?? NaN;
+    return Number.isFinite(x / y) ? [x / y] : [];
+  });
+  return ratios.length ? median(ratios) : NaN;
 }
 
 function w2(samples: Sample[]): [string, Verdict] {

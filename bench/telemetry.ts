@@ -1,6 +1,7 @@
 /**
  * What watching a run costs: one workflow of 200,000 no-op items through
- * two map stages, run plain, with `RunTotals` (what `/metrics` reads), and
+ * two map stages, run plain, with `RunTotals` (what `/metrics` reads),
+ * with `RunTotals` and a run page's latencies (what the HTTP runner keeps),
  * with `Telemetry` through the no-op OpenTelemetry API (no SDK, no
  * `OTEL_DENO`), its task spans sampled and all. In one process, modes
  * round-robin, median of 5.
@@ -19,6 +20,7 @@ import {
 import { RunTotals, Telemetry } from "@poolflow/poolflow/telemetry";
 import type { WorkflowPlan } from "../lib/workflow/plan.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
+import { RunPageData } from "../server/run_page_data.ts";
 
 const ITEMS = 200_000;
 const REPEATS = 5;
@@ -37,6 +39,11 @@ const MODES: Record<string, () => RunHandle> = {
   "plain": () => runPlan(plan()),
   "RunTotals": () => {
     const prepared = new RunTotals().prepare(plan());
+    return prepared.attach(runPlan(prepared.plan));
+  },
+  "RunTotals + run page (the HTTP runner)": () => {
+    const page = new RunPageData(Date.now(), ["a", "b"]);
+    const prepared = new RunTotals().prepare(plan(), page.onTask);
     return prepared.attach(runPlan(prepared.plan));
   },
   "Telemetry sampled (no-op API)": () => new Telemetry().run(plan()),

@@ -1,8 +1,8 @@
 /**
  * One measurement of the workflow benchmark, in its own process so that
- * its peak RSS is its own. Prints one JSON line: `{ ms, peakRssMb }`.
+ * its peak RSS is its own. Prints one JSON line: `{ ms, cpuS, peakRssMb, written }`.
  *
- * Usage: `deno run -A --config bench/deno.json bench/workflow_child.ts <floor|split|workflow> in.csv out.jsonl`
+ * Usage: `deno run -A --config bench/deno.json bench/workflow_child.ts <floor|split|workflow|durable> in.csv out.jsonl`
  *
  * - `floor`: the I/O floor. The standard library's `CsvParseStream` over
  *   the file, `JSON.stringify` per record, buffered writes; no pool.
@@ -17,7 +17,7 @@
 
 import { CsvParseStream } from "@std/csv";
 import { defineWorkflow, fromCsv, run, toJsonl } from "@poolflow/poolflow";
-import { readMemoryMb } from "./proc.ts";
+import { readCpuSeconds, readMemoryMb } from "./proc.ts";
 
 /** Characters collected before one write, as the library's sinks do. */
 const CHUNK_CHARS = 256 * 1024;
@@ -26,6 +26,8 @@ const CHUNK_CHARS = 256 * 1024;
 export interface ChildResult {
   /** Milliseconds from opening the input to the output being closed. */
   readonly ms: number;
+  /** CPU seconds of the process (user and system) over the measurement. */
+  readonly cpuS: number;
   /** Peak RSS of the process (`VmHWM`), in MiB. */
   readonly peakRssMb: number;
   /** Rows the run reported written (the floor counts its own). */
@@ -164,9 +166,11 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const started = performance.now();
+  const cpuStarted = readCpuSeconds();
   const written = await measure(input, output);
   const result: ChildResult = {
     ms: performance.now() - started,
+    cpuS: readCpuSeconds() - cpuStarted,
     peakRssMb: readMemoryMb("VmHWM"),
     written,
   };

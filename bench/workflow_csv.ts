@@ -12,8 +12,14 @@
  *
  * The 1M measurements repeat round-robin and report the median; the 4M
  * workflow runs once, for its peak RSS. Targets: workflow within 1.25x of
- * the floor; peak RSS under 150 MB and about the same at 1M and 4M rows;
- * the same number of output lines everywhere.
+ * the floor; peak RSS under 150 MB, about the same at 1M and 4M rows, and
+ * within a few MB of the floor's (the rest is the runtime's: V8's young
+ * generation alone takes about 50 MB at its default size); the
+ * durable run within 1.5x (issue 14 asks 1.05x, not yet met on the 2-core
+ * machine) of the same run without checkpoints, in wall
+ * and in CPU time (median of the rounds' ratios: each round runs the two
+ * back to back, so load on a shared machine hits both alike); the same
+ * number of output lines everywhere.
  *
  * Run from the repository root: `deno task bench:workflow` (`deno run -A
  * --config bench/deno.json bench/workflow_csv.ts`). Linux only (`/proc`). Progress goes to stderr,
@@ -32,6 +38,8 @@ const REPEATS = 3;
 const RATIO_TARGET = 1.25;
 const DURABLE_TARGET = 1.5;
 const RSS_TARGET_MB = 150;
+/** What the workflow may add to the floor's peak RSS, in MB. */
+const RSS_OVER_FLOOR_MB = 10;
 /** "About the same" peak RSS at 1M and 4M rows: within this fraction. */
 const RSS_FLAT_TOLERANCE = 0.15;
 const CHILD_TIMEOUT_MS = 120_000;
@@ -116,13 +124,13 @@ try {
     const m = await measure(mode, input, `${dir}/out_${mode}.jsonl`, rows);
     runs.push(m);
     console.error(
-      `${mode} ${fmt(rows)} rows: ${fmt(m.ms)} ms, peak RSS ${
-        fmt(m.peakRssMb, 1)
-      } MB, ${fmt(m.lines)} lines`,
+      `${mode} ${fmt(rows)} rows: ${fmt(m.ms)} ms, ${
+        fmt(m.cpuS, 2)
+      } CPU s, peak RSS ${fmt(m.peakRssMb, 1)} MB, ${fmt(m.lines)} lines`,
     );
   };
   for (let i = 0; i < REPEATS; i++) {
-    for (const mode of ["floor", "workflow", "split", "durable"] as const) {
+    for (const mode of ["floor", "workflow", "durable", "split"] as const) {
       await step(mode, small, ROWS);
     }
   }
@@ -138,6 +146,7 @@ try {
   const row = (label: string, mode: Mode, rows: number) => {
     const ms = of(mode, rows).map((r) => r.ms);
     const wall = median(ms);
+    const cpu = median(of(mode, rows).map((r) => r.cpuS));
     const rss = Math.max(...of(mode, rows).map((r) => r.peakRssMb));
     const lines = [...new Set(of(mode, rows).map((r) => r.lines))];
     return {
@@ -146,9 +155,9 @@ try {
       lines,
       text: `| ${label} | ${fmt(rows)} | ${ms.length} | ${fmt(wall)} | ${
         fmt(Math.min(...ms))
-      }–${fmt(Math.max(...ms))} | ${fmt(rows / (wall / 1000))} | ${
-        fmt(rss, 1)
-      } | ${lines.map((n) => fmt(n)).join(", ")} |`,
+      }–${fmt(Math.max(...ms))} | ${fmt(cpu, 2)} | ${
+        fmt(rows / (wall / 1000))
+      } | ${fmt(rss, 1)} | ${lines.map((n) => fmt(n)).join(", ")} |`,
     };
   };
   const floor = row(
@@ -178,6 +187,18 @@ try {
   );
 
   const ratio = workflow.wall / floor.wall;
+  // Per round: the durable run against the workflow run just before it.
+  const plain = of("workflow", ROWS);
+  const durableRuns = of("durable", ROWS);
+  const durableWall = median(
+    durableRuns.map((d, i) => d.ms / plain[i]!.ms),
+  );
+  const durableCpu = median(
+    durableRuns.map((d, i) => d.cpuS / plain[i]!.cpuS),
+  );
+  const durableOk = durableWall <= DURABLE_TARGET &&
+    durableCpu <= DURABLE_TARGET;
+  const overFloor = workflow.rss - floor.rss;
   const rssFlat = Math.abs(workflowBig.rss - workflow.rss) / workflow.rss;
   const linesOk = [floor, workflow, split, durable].every((r) =>
     r.lines.length === 1 && r.lines[0] === ROWS
@@ -194,8 +215,8 @@ Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), ${Deno.build.os}/${Deno.build
     small,
   ))}\`; ${runs.length} child processes in ${fmt(totalS)} s.
 
-| measurement | rows | runs | wall ms (median) | range ms | rows/s | peak RSS MB (max) | output lines |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| measurement | rows | runs | wall ms (median) | range ms | CPU s (median) | rows/s | peak RSS MB (max) | output lines |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${floor.text}
 ${workflow.text}
 ${workflowBig.text}
@@ -212,14 +233,17 @@ ${durable.text}
   } MB / ${fmt(workflowBig.rss, 1)} MB | ${
     verdict(workflow.rss < RSS_TARGET_MB && workflowBig.rss < RSS_TARGET_MB)
   } |
+| workflow peak RSS at most ${RSS_OVER_FLOOR_MB} MB over the floor's (1M rows) | ${
+    overFloor >= 0 ? "+" : ""
+  }${fmt(overFloor, 1)} MB | ${verdict(overFloor <= RSS_OVER_FLOOR_MB)} |
 | peak RSS about the same at 1M and 4M (within ${
     RSS_FLAT_TOLERANCE * 100
   } %) | ${(rssFlat * 100).toFixed(1)} % apart | ${
     verdict(rssFlat <= RSS_FLAT_TOLERANCE)
   } |
-| durable run within ${DURABLE_TARGET}x of the same run without checkpoints | ${
-    (durable.wall / workflow.wall).toFixed(2)
-  }x | ${verdict(durable.wall / workflow.wall <= DURABLE_TARGET)} |
+| durable run within ${DURABLE_TARGET}x of the same run without checkpoints (wall / CPU, median of rounds) | ${
+    durableWall.toFixed(2)
+  }x / ${durableCpu.toFixed(2)}x | ${verdict(durableOk)} |
 | same number of output lines (one per row) | ${
     linesOk ? "all equal" : "differ"
   }; floor and workflow output ${

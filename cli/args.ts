@@ -7,7 +7,7 @@
  */
 
 import { closest } from "../lib/units/suggest.ts";
-import { parseArgs } from "@std/cli/parse-args";
+import { parseArgs } from "../std/parse_args.ts";
 import { type Duration, parseDuration } from "../mod.ts";
 import { UsageError } from "./errors.ts";
 
@@ -51,6 +51,8 @@ export interface CliArgs {
   readonly checkpoints: boolean;
   /** `--grace DURATION` in milliseconds: how long in-flight items get after a stop. */
   readonly graceMs: number;
+  /** `--redis URL`: run distributed on the workers of this Redis. */
+  readonly redis?: string | undefined;
 }
 
 /** How long in-flight items get to finish after SIGTERM or Ctrl-C, by default. */
@@ -77,6 +79,7 @@ const FLAGS = [
   "checkpoint",
   "no-checkpoint",
   "grace",
+  "redis",
 ] as const;
 const STRING_FLAGS = [
   "concurrency",
@@ -85,6 +88,7 @@ const STRING_FLAGS = [
   "limit",
   "checkpoint",
   "grace",
+  "redis",
 ] as const;
 const ALIASES = {
   concurrency: "c",
@@ -199,6 +203,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     quiet: parsed.quiet,
     check: !parsed["no-check"],
     ...durable,
+    ...(parsed.redis === undefined ? {} : { redis: parsed.redis }),
   };
 }
 

@@ -15,14 +15,12 @@ import type {
   Sink,
   WorkflowPlan,
 } from "../mod.ts";
+import { unresumableOutput, workflowFileFingerprint } from "../host/resume.ts";
 import type { CliArgs } from "./args.ts";
 import { UsageError } from "./errors.ts";
 
 /** Where checkpoints go unless `--checkpoint` says otherwise, under the working folder. */
 export const DEFAULT_CHECKPOINT = ".poolflow/checkpoints.db";
-
-/** Sink kinds that can resume when they write to a file. */
-const RESUMABLE_KINDS: ReadonlySet<string> = new Set(["jsonl", "csv", "json"]);
 
 /** A durable run as the command line sets it up. */
 export interface CliDurable {
@@ -30,29 +28,6 @@ export interface CliDurable {
   readonly path: string;
   /** For `RunOptions.durable`. */
   readonly options: DurableOptions;
-}
-
-/**
- * Whether a sink can take part in a durable run: none at all, or a JSON
- * lines, CSV or JSON file (not stdout).
- *
- * @param sink The sink, if any.
- * @returns Whether it can resume.
- *
- * @example
- * ```ts
- * import { canResume } from "./durable.ts";
- * import { toJsonl, toStdout } from "../mod.ts";
- * import { assertEquals } from "@std/assert";
- *
- * assertEquals(canResume(toJsonl("out.jsonl")), true);
- * assertEquals(canResume(toStdout()), false);
- * assertEquals(canResume(undefined), true);
- * ```
- */
-export function canResume(sink: Sink<never> | undefined): boolean {
-  return sink === undefined ||
-    (RESUMABLE_KINDS.has(sink.kind) && sink.location !== "-");
 }
 
 /**
@@ -75,16 +50,12 @@ export async function durableFor(
   url: URL,
 ): Promise<CliDurable | undefined> {
   if (!args.checkpoints) return undefined;
-  const outputs = [
-    ["sink", plan.sink],
-    ["dead-letter sink", plan.deadLetter],
-  ] as const;
-  for (const [role, sink] of outputs) {
-    if (canResume(sink)) continue;
+  const unresumable = unresumableOutput(plan);
+  if (unresumable !== undefined) {
     if (!args.resume) return undefined;
     throw new UsageError(
-      `Cannot --resume: the ${role} ${
-        describeSink(sink!)
+      `Cannot --resume: the ${unresumable.role} ${
+        describeSink(unresumable.sink)
       } cannot resume; write to a .jsonl, .csv or .json file instead (such as --out results.jsonl)`,
     );
   }
@@ -96,7 +67,7 @@ export async function durableFor(
       store: path,
       resume: args.resume,
       force: args.force,
-      workflowFingerprint: await sha256(await Deno.readFile(url)),
+      workflowFingerprint: await workflowFileFingerprint(url),
     },
   };
 }
@@ -183,12 +154,4 @@ function checkAllowed(path: string): void {
 function describeSink(sink: Sink<never>): string {
   if (sink.location === "-") return `"-" (stdout)`;
   return `"${sink.location}" (${sink.kind})`;
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }

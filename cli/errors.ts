@@ -1,7 +1,7 @@
 /**
- * The CLI's user errors: a wrong command line or a wrong workflow file.
- * Both end the program with exit code 64 and a short message, never a
- * stack trace.
+ * The CLI's user errors: a wrong command line or a wrong workflow file
+ * (`WorkflowFileError`, from the host layer). Both end the program with
+ * exit code 64 and a short message, never a stack trace.
  *
  * @module
  */
@@ -31,38 +31,4 @@ export class UsageError extends Error {
   }
 }
 
-/**
- * The workflow file cannot be used: missing, unparsable, ill-typed, without
- * a default export, or not a valid workflow. The message starts with the
- * file as the user named it.
- *
- * @example A missing file
- * ```ts
- * import { WorkflowFileError } from "./errors.ts";
- * import { assertEquals } from "@std/assert";
- *
- * const error = new WorkflowFileError("etl.ts", "No such file");
- * assertEquals(error.message, "etl.ts: No such file");
- * ```
- */
-export class WorkflowFileError extends Error {
-  /** The workflow file, as given on the command line. */
-  readonly file: string;
-
-  /**
-   * Creates the error.
-   *
-   * @param file The workflow file, as given on the command line.
-   * @param problem What is wrong with it (may span a few lines).
-   * @param options The underlying error, if any.
-   */
-  constructor(
-    file: string,
-    problem: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(`${file}: ${problem}`, options);
-    this.name = "WorkflowFileError";
-    this.file = file;
-  }
-}
+export { WorkflowFileError } from "../host/errors.ts";

@@ -20,11 +20,12 @@ import { otelFromEnv } from "../lib/telemetry/env.ts";
 import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { CliArgs } from "./args.ts";
 import { describePlan, formatPlan } from "./dry_run.ts";
+import { distributedExecutor, redisUrlOf } from "./distributed.ts";
 import { durableFor, isRefusedResume, resumeMessage } from "./durable.ts";
 import { UsageError } from "./errors.ts";
 import { ExitCode, exitCodeFor } from "./exit_codes.ts";
 import { writeJsonEvents } from "./json_events.ts";
-import type { LoadedWorkflow } from "./load.ts";
+import type { LoadedWorkflow } from "../host/load.ts";
 import { sinkForOut } from "./out.ts";
 import {
   PlainProgress,
@@ -142,8 +143,14 @@ export async function executeWorkflow(
     if (!args.quiet) writeStderr(`${line}\n`);
   };
   const prepared = (await otelFor(args))?.prepare(plan);
+  const redis = redisUrlOf(args.redis);
+  // Loaded only for --redis: a local run never loads bullmq.
+  const executor = redis === undefined
+    ? undefined
+    : await distributedExecutor(plan, loaded, redis);
   const handle = runPlan(prepared?.plan ?? plan, {
     progressInterval: PROGRESS_INTERVAL[mode],
+    ...(executor ? { executor } : {}),
     ...(durable
       ? {
         durable: {
@@ -212,6 +219,7 @@ export async function executeWorkflow(
     );
   }
   const summary = await handle.done;
+  await executor?.close();
   await watching;
   // Nothing to resume, already finished, the workflow or input changed...
   if (isRefusedResume(summary.error)) {

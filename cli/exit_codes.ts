@@ -18,6 +18,11 @@ export const ExitCode = {
   /** A wrong command line or workflow file (BSD's `EX_USAGE`). */
   Usage: 64,
   /**
+   * `init` cannot create a file: it exists (nothing is overwritten) or
+   * cannot be written (BSD's `EX_CANTCREAT`).
+   */
+  CannotCreate: 73,
+  /**
    * A crash: an uncaught error or an unhandled rejection (a stage that
    * forgot an `await`), or a bug of poolflow's own (BSD's `EX_SOFTWARE`).
    * Not 1, which means "finished, some items failed".

@@ -30,7 +30,10 @@ export function helpText(): string {
 
 Usage:
   poolflow <workflow.ts> [flags]
-  deno run -A jsr:@poolflow/poolflow/cli <workflow.ts> [flags]
+  deno run <permissions> jsr:@poolflow/poolflow/cli <workflow.ts> [flags]
+  poolflow init DIR      a new project that runs at once (poolflow init --help)
+  poolflow worker <workflow.ts> --redis URL [--concurrency N] [--param K=V]
+                         serve the workflow's stages to distributed runs
 
 The workflow file's default export is the value of defineWorkflow({...}).
 It is type-checked with "deno check" before it runs (unless --no-check).
@@ -56,6 +59,8 @@ Flags:
                          the CLI says so and waits 3 s, so that Ctrl-C keeps that run)
       --checkpoint PATH  The checkpoint file (SQLite), default .poolflow/checkpoints.db
       --no-checkpoint    Keep no checkpoints: the run cannot be resumed
+      --redis URL        Run distributed: stage tasks go to the workers of this Redis
+                         (redis://host:port; or POOLFLOW_REDIS)
       --grace DURATION   After Ctrl-C or SIGTERM, how long items in flight get to finish
                          before they are aborted (default 30s; such as 500ms, 2m)
   -h, --help             Show this help; with a workflow file, also its parameters
@@ -77,6 +82,7 @@ Exit codes:
   2    the run failed: a fail-fast failure, an exceeded error budget, a source or sink error
   64   a wrong command line or workflow file, or nothing to --resume (or it changed)
   70   a crash: an uncaught error or unhandled rejection (a stage missing an await)
+  73   init: a file of the new project exists (nothing is overwritten) or cannot be written
   130  interrupted by Ctrl-C
   143  terminated by SIGTERM (docker stop, systemd, Deno Deploy)
 
@@ -85,11 +91,11 @@ Permissions (the least a workflow needs; or run with -A):
   --allow-write  the output and dead-letter files (for a .json output, its folder:
                  it is written to a temporary file, then renamed), and the checkpoint
                  file's folder (.poolflow/), unless --no-checkpoint
-  --allow-run    to type-check the workflow with "deno check" (not needed with --no-check)
+  --allow-run=deno  to type-check the workflow with "deno check" (not needed with --no-check)
   --allow-net    for HTTP sources and stages, and any other network use of the workflow
   --allow-env    if the workflow reads environment variables
 For example:
-  deno run --allow-read=. --allow-write=out,.poolflow --allow-run jsr:@poolflow/poolflow/cli etl.ts
+  deno run --allow-read=. --allow-write=out,.poolflow --allow-run=deno jsr:@poolflow/poolflow/cli etl.ts
 `;
 }
 

@@ -1,11 +1,12 @@
 /**
  * `--out PATH`: the sink that replaces the workflow's, chosen by the path's
- * extension.
+ * extension (`sinkForPath` of the host layer); the wording is the CLI's.
  *
  * @module
  */
 
-import { type Sink, toCsv, toJson, toJsonl, toStdout } from "../mod.ts";
+import type { Sink } from "../mod.ts";
+import { sinkForPath } from "../host/outputs.ts";
 import { UsageError } from "./errors.ts";
 
 /**
@@ -28,22 +29,11 @@ import { UsageError } from "./errors.ts";
  * ```
  */
 export function sinkForOut(out: string): Sink<never> {
-  if (out === "-") return toStdout();
-  const extension = /\.([^./\\]+)$/.exec(out)?.[1]?.toLowerCase();
-  switch (extension) {
-    case "jsonl":
-    case "ndjson":
-      return toJsonl(out);
-    case "csv":
-      // It takes objects or arrays; anything else fails at write with a message.
-      return toCsv(out);
-    case "json":
-      return toJson(out);
-    default:
-      throw new UsageError(
-        `Cannot tell the format of --out ${
-          JSON.stringify(out)
-        }: give a path ending in .jsonl, .csv or .json, or "-" for stdout`,
-      );
-  }
+  const sink = sinkForPath(out);
+  if (sink !== undefined) return sink;
+  throw new UsageError(
+    `Cannot tell the format of --out ${
+      JSON.stringify(out)
+    }: give a path ending in .jsonl, .csv or .json, or "-" for stdout`,
+  );
 }

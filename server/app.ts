@@ -8,10 +8,10 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { Hono } from "npm:hono@4.13.19";
+import { cors } from "npm:hono@4.13.19/cors";
+import { HTTPException } from "npm:hono@4.13.19/http-exception";
+import type { ContentfulStatusCode } from "npm:hono@4.13.19/utils/http-status";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
 import { limitBody } from "./body_limit.ts";
 import { bearerAuth, loopbackOnly } from "./auth.ts";
@@ -26,7 +26,10 @@ import { ApiError, errorBody, type ErrorCode } from "./errors.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { RunTotals } from "../lib/telemetry/totals.ts";
 import { addMetricsRoute } from "./metrics.ts";
+import { addRunPageRoutes } from "./run_page_routes.ts";
 import { addRunRoutes } from "./routes_runs.ts";
+import { CHARTS_SCRIPT } from "./charts.ts";
+import { RUN_PAGE_CSS, RUN_PAGE_HTML, RUN_PAGE_SCRIPT } from "./run_page.ts";
 import type { RunRegistry } from "./runs.ts";
 import type { StreamTracker } from "./streams.ts";
 import { describeWorkflow } from "./workflows.ts";
@@ -128,6 +131,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     page(DASHBOARD_SCRIPT, "text/javascript; charset=utf-8"),
   );
   app.get("/dashboard.css", page(DASHBOARD_CSS, "text/css; charset=utf-8"));
+  app.get(
+    "/dashboard/runs/:id",
+    page(RUN_PAGE_HTML, "text/html; charset=utf-8"),
+  );
+  app.get(
+    "/run_page.js",
+    page(RUN_PAGE_SCRIPT, "text/javascript; charset=utf-8"),
+  );
+  app.get("/run_page.css", page(RUN_PAGE_CSS, "text/css; charset=utf-8"));
+  app.get("/charts.js", page(CHARTS_SCRIPT, "text/javascript; charset=utf-8"));
 
   if (deps.token !== undefined) app.use(bearerAuth(deps.token));
   app.use(limitBody(deps.limits.maxBodyBytes, () => {
@@ -163,6 +176,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
 
   addRunRoutes(app, deps);
+  addRunPageRoutes(app, deps.runs);
   if (deps.totals !== undefined) addMetricsRoute(app, deps.totals);
   return app;
 }

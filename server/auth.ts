@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "npm:hono@4.13.19";
 import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 

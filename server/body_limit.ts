@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Context, MiddlewareHandler, Next } from "hono";
+import type { Context, MiddlewareHandler, Next } from "npm:hono@4.13.19";
 
 /**
  * Middleware that refuses bodies larger than `maxBytes`: by their
@@ -24,7 +24,7 @@ import type { Context, MiddlewareHandler, Next } from "hono";
  *
  * @example Refuse a chunked body over 4 bytes
  * ```ts
- * import { Hono } from "hono";
+ * import { Hono } from "npm:hono@4.13.19";
  * import { limitBody } from "./body_limit.ts";
  * import { assertEquals } from "@std/assert";
  *

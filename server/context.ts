@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Context } from "hono";
+import type { Context } from "npm:hono@4.13.19";
 
 /**
  * What `Deno.serve` and `deno serve` pass with each request, as far as the

@@ -186,7 +186,8 @@ export const DASHBOARD_SCRIPT = `"use strict";
       }),
     };
     parts.row.append(
-      el("td", { class: "id", title: id, text: id.slice(0, 8) }),
+      el("td", { class: "id", title: id },
+        el("a", { href: "/dashboard/runs/" + encodeURIComponent(id), "data-action": "open", text: id.slice(0, 8) })),
       parts.workflow,
       parts.status,
       el("td", {}, parts.bar, parts.percent),

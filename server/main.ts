@@ -11,7 +11,7 @@
  * @module
  */
 
-import { parseArgs } from "@std/cli/parse-args";
+import { parseArgs } from "../std/parse_args.ts";
 import { isLoopback } from "./auth.ts";
 import { optionsFromSettings, type SettingNames } from "./config.ts";
 import { consoleLogger } from "./context.ts";

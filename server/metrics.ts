@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { Hono } from "hono";
+import type { Hono } from "npm:hono@4.13.19";
 import type {
   LatencyTotals,
   RunTotals,

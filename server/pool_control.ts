@@ -13,9 +13,9 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { Hono } from "npm:hono@4.13.19";
+import { HTTPException } from "npm:hono@4.13.19/http-exception";
+import type { ContentfulStatusCode } from "npm:hono@4.13.19/utils/http-status";
 import { PoolRefusedError } from "../lib/pool/pool_errors.ts";
 import type { StoppedTask } from "../lib/pool/simple_task_pool.ts";
 import type { TaskGroup } from "../lib/pool/task_group.ts";

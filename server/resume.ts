@@ -29,14 +29,17 @@ export function scopeOf(plan: WorkflowPlan): string {
   return JSON.stringify([plan.name, where(plan.sink), where(plan.deadLetter)]);
 }
 
+/** Which runs are durable, in the API's words: their sinks say so. */
+export const SINKS_THAT_RESUME =
+  "only runs whose sinks keep checkpoints (toJsonl, toCsv or toJson writing to a file, or no sink) are durable";
+
 /** What to do about a refused resume, in the API's words, by code. */
 const RESUME_ADVICE: Readonly<Record<ResumeErrorCode, string>> = {
   resume_nothing: ': start it without "resume"',
   resume_finished: ': start it without "resume" to run it again',
   resume_workflow_changed: '; send "force": true to resume anyway',
   resume_input_changed: '; send "force": true to resume anyway',
-  resume_sink_not_durable:
-    "; only runs writing to .jsonl, .csv or .json files (or to no sink) are durable",
+  resume_sink_not_durable: `; ${SINKS_THAT_RESUME}`,
   resume_output_shorter:
     '; put the file back and resume again, or start it without "resume"',
   resume_store_damaged: ': start it without "resume"',

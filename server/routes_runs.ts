@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Hono } from "hono";
+import type { Hono } from "npm:hono@4.13.19";
 import { fromIterable } from "../lib/io/iterable_source.ts";
 import type { Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";

@@ -8,7 +8,6 @@
  * @module
  */
 
-import { canResume } from "../cli/durable.ts";
 import type { CheckpointStore } from "../lib/durable/store.ts";
 import type { Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
@@ -23,6 +22,8 @@ import type { RunWatcher } from "../lib/telemetry/prepared.ts";
 import type { RunHandle } from "../lib/workflow/handle.ts";
 import { runPlan } from "../lib/workflow/run.ts";
 import type { RunSummary } from "../lib/workflow/stats.ts";
+import { sha256Hex } from "../lib/units/sha256.ts";
+import { unresumableOutput } from "../host/resume.ts";
 import { ApiError, redactPaths } from "./errors.ts";
 import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
@@ -33,7 +34,9 @@ import {
   isRefusedResume,
   resumeMessage,
   scopeOf,
+  SINKS_THAT_RESUME,
 } from "./resume.ts";
+import { RunPageData } from "./run_page_data.ts";
 import { workflowFolder } from "./workflows.ts";
 
 /** How long a cancelled run waits for tasks that ignore their signal. */
@@ -62,6 +65,8 @@ export interface RunRecord {
   readonly events: EventLog;
   /** Its kept outcomes. */
   readonly results: ResultBuffer;
+  /** Its throughput over time and task latencies, for the run page. */
+  readonly page: RunPageData;
   /** How it ended, once it has (file paths taken out). */
   readonly summary: RunSummary | undefined;
 }
@@ -150,16 +155,7 @@ function fingerprinted(
     kind: source.kind,
     location: source.location,
     open: (context) => source.open(context),
-    fingerprint: async () => {
-      const digest = await crypto.subtle.digest(
-        "SHA-256",
-        new TextEncoder().encode(JSON.stringify(rows)),
-      );
-      return Array.from(
-        new Uint8Array(digest).subarray(0, 16),
-        (b) => b.toString(16).padStart(2, "0"),
-      ).join("");
-    },
+    fingerprint: () => sha256Hex(JSON.stringify(rows), 16),
   };
 }
 
@@ -260,10 +256,14 @@ export class RunRegistry {
       );
     }
     const results = new ResultBuffer(this.#limits.resultsPerRun);
-    const prepared = this.#watcher?.prepare(plan);
-    const watched = prepared?.plan ?? plan;
     let handle: RunHandle;
+    let page: RunPageData;
     try {
+      page = new RunPageData(Date.now(), plan.stages.map((s) => s.spec.name), {
+        seriesBucketMs: Math.max(100, this.#progressIntervalMs),
+      });
+      const prepared = this.#watcher?.prepare(plan, page.onTask);
+      const watched = prepared?.plan ?? plan;
       handle = runPlan({
         ...watched,
         sink: results.tee(plan.sink),
@@ -284,10 +284,10 @@ export class RunRegistry {
           },
         }),
       });
+      prepared?.attach(handle);
     } catch (error) {
       throw asApiError(error);
     }
-    prepared?.attach(handle);
     const record: MutableRecord = {
       id: handle.id,
       workflow: request.name,
@@ -298,6 +298,7 @@ export class RunRegistry {
       handle,
       events: new EventLog(this.#limits.replayEvents),
       results,
+      page,
       summary: undefined,
       scope,
       starting: resume,
@@ -382,22 +383,16 @@ export class RunRegistry {
     name: string,
     resume: boolean,
   ): string | undefined {
-    for (
-      const [role, sink] of [
-        ["sink", plan.sink],
-        ["dead-letter sink", plan.deadLetter],
-      ] as const
-    ) {
-      if (canResume(sink)) continue;
+    const unresumable = unresumableOutput(plan);
+    if (unresumable !== undefined) {
       if (!resume) return undefined;
+      const { role, sink } = unresumable;
       throw new ApiError(
         400,
         "bad_request",
         `Cannot resume workflow "${name}": its ${role} "${
-          redactPaths(sink!.location)
-        }" (${
-          sink!.kind
-        }) cannot resume; only runs writing to .jsonl, .csv or .json files (or to no sink) are durable`,
+          redactPaths(sink.location)
+        }" (${sink.kind}) cannot resume; ${SINKS_THAT_RESUME}`,
         { field: "resume" },
       );
     }
@@ -502,12 +497,20 @@ export class RunRegistry {
 
   async #follow(record: RunRecord): Promise<void> {
     for await (const event of record.handle.events) {
+      // Progress events come a few a second: the series costs nothing per item.
+      if (event.type === "progress") {
+        record.page.sample(Date.now(), event.stats);
+      }
       record.events.push(redactEvent(event));
     }
   }
 
   #finished(record: MutableRecord, summary: RunSummary): void {
     record.summary = redactSummary(summary);
+    record.page.sample(summary.finishedAt, {
+      written: summary.written,
+      deadLetters: summary.failed,
+    });
     record.results.finish();
     this.#active--;
     // A refused resume is answered with a 409, not kept as a run.

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { Context } from "hono";
-import { streamSSE } from "hono/streaming";
+import type { Context } from "npm:hono@4.13.19";
+import { streamSSE } from "npm:hono@4.13.19/streaming";
 import { ApiError } from "./errors.ts";
 import type { EventLog } from "./event_log.ts";
 import type { StreamTracker } from "./streams.ts";

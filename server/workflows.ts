@@ -7,7 +7,8 @@
  * @module
  */
 
-import { loadWorkflow } from "../cli/load.ts";
+import { loadWorkflow } from "../host/load.ts";
+import { workflowFileFingerprint } from "../host/resume.ts";
 import { type AnyWorkflow, isWorkflow } from "../lib/workflow/define.ts";
 
 /**
@@ -196,18 +197,10 @@ export async function loadWorkflowFolder(
     }
     fileOf.set(workflow.name, name);
     map.set(workflow.name, workflow);
-    fileFingerprints.set(workflow, await sha256Hex(await Deno.readFile(url)));
+    fileFingerprints.set(workflow, await workflowFileFingerprint(url));
     fileFolders.set(workflow, new URL(".", url));
   }
   return map;
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import * as untyped from "deno-std/assert/mod.js";
+import * as untyped from "npm:deno-std@1.4.0/assert/mod.js";
 
 // deno-lint-ignore no-explicit-any
 type AnyConstructor = new (...args: any[]) => unknown;

@@ -27,7 +27,7 @@ import {
   CsvParseStream as UntypedCsvParseStream,
   parse as untypedParse,
   stringify as untypedStringify,
-} from "deno-std/csv/mod.js";
+} from "npm:deno-std@1.4.0/csv/mod.js";
 
 /** How a record is read: options shared by {@linkcode parse} and {@linkcode CsvParseStream}. */
 export interface ReadOptions {

@@ -28,7 +28,7 @@
  * @module
  */
 
-import { parseArgs as untyped } from "deno-std/cli/parse_args.js";
+import { parseArgs as untyped } from "npm:deno-std@1.4.0/cli/parse_args.js";
 
 /**
  * Options of {@linkcode parseArgs}.

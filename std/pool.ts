@@ -6,7 +6,7 @@
  * @module
  */
 
-import { pooledMap as untyped } from "deno-std/async/pool.js";
+import { pooledMap as untyped } from "npm:deno-std@1.4.0/async/pool.js";
 
 /**
  * Maps `array` through `iteratorFn` with at most `poolLimit` calls running

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parse } from "@std/csv";
+import { parse } from "../../std/csv.ts";
 import { describeValue } from "../units/check.ts";
 import { type LineEnd, LineSplitter, stripCr } from "./line_splitter.ts";
 

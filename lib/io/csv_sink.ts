@@ -4,7 +4,7 @@
  * @module
  */
 
-import { stringify } from "@std/csv";
+import { stringify } from "../../std/csv.ts";
 import { describeValue } from "../units/check.ts";
 import { checkDelimiter } from "./csv_records.ts";
 import { openOutput } from "./output_file.ts";
@@ -76,6 +76,8 @@ export function toCsv<
   return {
     kind: "csv",
     location,
+    // Stdout cannot be cut back to a checkpoint.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       const resume = context?.resume;
       const output = await openOutput(path, {
@@ -135,11 +137,14 @@ export function toCsv<
           return output.writer.write(text);
         },
         close: () => output.close(),
-        checkpoint: async () => ({
-          bytes: await output.sync(),
-          ...(arrays === undefined ? {} : { arrays }),
-          ...(columns === undefined ? {} : { columns }),
-        }),
+        checkpoint: () => {
+          // What was written so far, as of now (see SinkWriter.checkpoint).
+          const shape = {
+            ...(arrays === undefined ? {} : { arrays }),
+            ...(columns === undefined ? {} : { columns }),
+          };
+          return output.sync().then((bytes) => ({ bytes, ...shape }));
+        },
       };
     },
   };

@@ -49,6 +49,8 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
   return {
     kind: "json",
     location,
+    // As for the other file sinks, "-" is not a file to resume.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       // A resumed run continues its own temporary file; the document
       // appears under its name only when complete.
@@ -83,11 +85,15 @@ export function toJson<T = unknown>(path: string | URL): Sink<T> {
           return output.writer.write(`${count++ === 0 ? "[\n" : ",\n"}${text}`);
         },
         close: () => closing ??= commit(),
-        checkpoint: async () => ({
-          bytes: await output.sync(),
-          count,
-          temp: id,
-        }),
+        checkpoint: () => {
+          // What was written so far, as of now (see SinkWriter.checkpoint).
+          const items = count;
+          return output.sync().then((bytes) => ({
+            bytes,
+            count: items,
+            temp: id,
+          }));
+        },
         suspend: () => output.close(),
       };
     },

@@ -59,6 +59,8 @@ export function toJsonl<T = unknown>(
   return {
     kind: "jsonl",
     location,
+    // Stdout cannot be cut back to a checkpoint.
+    resumable: location !== "-",
     async open(context?: OpenContext): Promise<SinkWriter<T>> {
       const resume = context?.resume;
       const output = await openOutput(path, {

@@ -76,7 +76,11 @@ export async function openOutput(
     return {
       writer,
       close: () => writer.flush(),
-      sync: () => writer.flush().then(() => writer.bytes),
+      sync: () => {
+        const flushed = writer.flush();
+        const bytes = writer.bytes;
+        return flushed.then(() => bytes);
+      },
     };
   }
   const location = locationOf(path);
@@ -116,13 +120,17 @@ export async function openOutput(
   return {
     writer,
     async sync(): Promise<number> {
+      // The length now, before any await: writes made while this syncs
+      // belong to the next checkpoint.
+      const flushed = writer.flush();
+      const bytes = writer.bytes;
       try {
-        await writer.flush();
+        await flushed;
         await file.syncData();
       } catch (error) {
         throw fsError(error, "write output file", location);
       }
-      return writer.bytes;
+      return bytes;
     },
     close(): Promise<void> {
       closing ??= writer.flush().catch((error) => {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { sha256Hex } from "../units/sha256.ts";
+
 /** Bytes asked of the file per read: large, so a chunk holds many records. */
 const READ_SIZE = 256 * 1024;
 
@@ -163,14 +165,7 @@ export async function fileFingerprint(path: string | URL): Promise<string> {
       if (read === null) break;
       filled += read;
     }
-    const digest = new Uint8Array(
-      await crypto.subtle.digest("SHA-256", head.subarray(0, filled)),
-    );
-    const hex = Array.from(
-      digest.subarray(0, 12),
-      (b) => b.toString(16).padStart(2, "0"),
-    )
-      .join("");
+    const hex = await sha256Hex(head.subarray(0, filled), 12);
     return `${size}:${mtime?.getTime() ?? 0}:${hex}`;
   } catch (error) {
     throw fsError(error, "read input file", location);

@@ -127,8 +127,10 @@ export interface SinkWriter<T> {
   close(): Promise<void>;
   /**
    * Durable sinks only: makes everything written so far durable (flushed
-   * and synced) and returns what to resume from. A sink without it cannot
-   * be part of a durable run.
+   * and synced) and returns what to resume from. What it describes is
+   * taken when it is called: items written while it is pending belong to
+   * the next checkpoint, so a run can go on writing meanwhile. A sink
+   * without it cannot be part of a durable run.
    */
   checkpoint?(): Promise<SinkCheckpoint>;
   /**
@@ -149,6 +151,14 @@ export interface Sink<T> {
   readonly kind: string;
   /** Where it writes, for messages and the summary: a path, `"-"` for stdout. */
   readonly location: string;
+  /**
+   * Whether it can take part in a durable run: its writers implement
+   * `checkpoint()` and `suspend()` and resume from `OpenContext.resume`.
+   * The CLI and the server keep checkpoints only for runs whose sinks all
+   * say so (or that have none). `toJsonl`, `toCsv` and `toJson` writing to
+   * a file do; stdout and memory do not.
+   */
+  readonly resumable?: boolean;
   /** Opens a writer. */
   open(context: OpenContext): Promise<SinkWriter<T>>;
 }

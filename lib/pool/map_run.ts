@@ -91,6 +91,8 @@ export class MapRun<I, O>
   // Without retry, timeout, rate or shared limiter a task is one plain call.
   readonly #plain: boolean;
   readonly #controller = new AbortController();
+  // Read once: the getter's WebIDL brand check is a cost on every task.
+  readonly #signal = this.#controller.signal;
   readonly #pump: SourcePump<I>;
   readonly #abandonAfterMs: number | undefined;
   #limit: number;
@@ -222,7 +224,7 @@ export class MapRun<I, O>
    * before reading up to it.
    */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#signal;
   }
 
   /** Whether the run has ended: no task runs and none will start. */
@@ -374,7 +376,7 @@ export class MapRun<I, O>
       return;
     }
     const ctx: TaskContext = {
-      signal: this.#controller.signal,
+      signal: this.#signal,
       index,
       attempt: 1,
     };
@@ -398,7 +400,7 @@ export class MapRun<I, O>
 
   /** A task with retries, timeouts, a rate limit or a shared limiter. */
   async #runWithPolicy(index: number, input: I): Promise<void> {
-    const signal = this.#controller.signal;
+    const signal = this.#signal;
     let permit: Permit | undefined;
     let attempts = 0;
     let startedAt = 0;
@@ -449,7 +451,7 @@ export class MapRun<I, O>
 
   /** One attempt, under the policy's time limit if it has one. */
   #attempt(index: number, input: I, attempt: number): O | PromiseLike<O> {
-    const signal = this.#controller.signal;
+    const signal = this.#signal;
     const timeoutMs = this.#policy.timeoutMs;
     if (timeoutMs === undefined) {
       return this.#fn(input, { signal, index, attempt });
@@ -511,7 +513,7 @@ export class MapRun<I, O>
     if (!this.#settled(startedAt)) return;
     if (this.#state !== "running") {
       // Echoes of our own abort say nothing new; anything else is kept.
-      if (this.#primary && error !== this.#controller.signal.reason) {
+      if (this.#primary && error !== this.#signal.reason) {
         this.#primary.suppressed.push(error);
       }
       if (this.#ordered) this.#window.skip(index);

@@ -24,7 +24,7 @@
  * @module
  */
 
-export type { PreparedRun, RunWatcher } from "./prepared.ts";
+export type { PreparedRun, RunTaskListener, RunWatcher } from "./prepared.ts";
 export {
   type MeterSource,
   Telemetry,

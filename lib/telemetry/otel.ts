@@ -20,7 +20,7 @@ import {
   trace,
   type Tracer,
   type TracerProvider,
-} from "@opentelemetry/api";
+} from "npm:@opentelemetry/api@1.10.0";
 import type { RunHandle, RunnerOptions } from "../workflow/handle.ts";
 import type { WorkflowPlan } from "../workflow/plan.ts";
 import { runPlan } from "../workflow/run.ts";
@@ -34,7 +34,7 @@ import {
   type TaskStart,
   timedItem,
 } from "./task_observer.ts";
-import type { PreparedRun } from "./prepared.ts";
+import type { PreparedRun, RunTaskListener } from "./prepared.ts";
 import { RunTotals } from "./totals.ts";
 
 /**
@@ -172,9 +172,10 @@ export class Telemetry {
    * Starts the run's span and wraps the plan's tasks.
    *
    * @param plan A checked plan.
+   * @param onTask Also told of the run's timed attempts.
    * @returns The plan to run and the function to attach its handle.
    */
-  prepare(plan: WorkflowPlan): PreparedRun {
+  prepare(plan: WorkflowPlan, onTask?: RunTaskListener): PreparedRun {
     const tracer = this.#tracer;
     const runSpan = tracer.startSpan(`poolflow.run ${plan.name}`, {
       attributes: {
@@ -203,7 +204,10 @@ export class Telemetry {
       timed: (index) => this.#timed(index),
       failures: this.#traceTasks !== "none",
       start: (task) => this.#startTask(task, stages.get(task.stage)!),
-      end: (task) => this.#endTask(task, stages.get(task.stage)!),
+      end: (task) => {
+        this.#endTask(task, stages.get(task.stage)!);
+        if (task.timed) onTask?.(task);
+      },
     });
     let attached = false;
     return {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Meter, ObservableResult } from "@opentelemetry/api";
+import type { Meter, ObservableResult } from "npm:@opentelemetry/api@1.10.0";
 import type { TotalsSnapshot } from "./totals.ts";
 
 /**

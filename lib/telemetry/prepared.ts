@@ -8,6 +8,13 @@
 
 import type { RunHandle } from "../workflow/handle.ts";
 import type { WorkflowPlan } from "../workflow/plan.ts";
+import type { TaskEnd } from "./task_observer.ts";
+
+/**
+ * Told of each timed attempt of one run, after the watcher counted it (a
+ * run page's own latencies); the same attempts the totals see.
+ */
+export type RunTaskListener = (task: TaskEnd) => void;
 
 /** A run about to start: run its `plan`, then `attach` its handle. */
 export interface PreparedRun {
@@ -28,7 +35,8 @@ export interface RunWatcher {
    * Wraps a plan before it runs.
    *
    * @param plan A checked plan.
+   * @param onTask Also told of this run's timed attempts.
    * @returns The plan to run and the function to attach its handle.
    */
-  prepare(plan: WorkflowPlan): PreparedRun;
+  prepare(plan: WorkflowPlan, onTask?: RunTaskListener): PreparedRun;
 }

@@ -11,7 +11,7 @@ import type { RunHandle } from "../workflow/handle.ts";
 import type { WorkflowPlan } from "../workflow/plan.ts";
 import type { RunStatus, StageStats } from "../workflow/stats.ts";
 import { BucketHistogram, type HistogramSnapshot } from "./buckets.ts";
-import type { PreparedRun } from "./prepared.ts";
+import type { PreparedRun, RunTaskListener } from "./prepared.ts";
 import { observeTasks, type TaskEnd } from "./task_observer.ts";
 
 /** One stage's totals over all runs of a workflow. */
@@ -172,9 +172,10 @@ export class RunTotals {
    * A copy of `plan` whose task latencies are recorded here.
    *
    * @param plan A checked plan.
+   * @param onTask Also told of the run's timed attempts.
    * @returns The plan to run.
    */
-  observe(plan: WorkflowPlan): WorkflowPlan {
+  observe(plan: WorkflowPlan, onTask?: RunTaskListener): WorkflowPlan {
     // Per stage: [ok, error], found by the stage's name (one map lookup).
     const series = new Map<string, [BucketHistogram, BucketHistogram]>();
     for (const stage of plan.stages) {
@@ -189,6 +190,7 @@ export class RunTotals {
         series.get(task.stage)![task.outcome === "ok" ? 0 : 1].record(
           task.durationMs,
         );
+        onTask?.(task);
       },
     });
   }
@@ -208,11 +210,12 @@ export class RunTotals {
    * handle.
    *
    * @param plan A checked plan.
+   * @param onTask Also told of the run's timed attempts.
    * @returns The plan to run, and `attach` for its handle.
    */
-  prepare(plan: WorkflowPlan): PreparedRun {
+  prepare(plan: WorkflowPlan, onTask?: RunTaskListener): PreparedRun {
     return {
-      plan: this.observe(plan),
+      plan: this.observe(plan, onTask),
       attach: (handle) => {
         this.track(handle);
         return handle;

@@ -25,6 +25,7 @@ import {
   ResumeError,
 } from "../durable/store.ts";
 import { type Duration, parseDuration } from "../units/duration.ts";
+import { sha256Hex } from "../units/sha256.ts";
 import type { WorkflowPlan } from "./plan.ts";
 import { PositionLedger, windowFor } from "./positions.ts";
 import type { Tracked } from "./tracked.ts";
@@ -122,7 +123,10 @@ export class Checkpointer {
   // Keys of inputs in flight, by position, until a checkpoint passes them.
   #pendingKeys: { position: number; key: string }[] = [];
   #sinceCheckpoint = 0;
-  #lastCheckpointAt = 0;
+  // Set by a timer `interval` after the last checkpoint: reading the
+  // clock at every write would cost more than the rest of `due()`.
+  #intervalPassed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #fresh = false;
 
   /**
@@ -239,7 +243,7 @@ export class Checkpointer {
         ? info(latest)
         : undefined,
     });
-    this.#lastCheckpointAt = Date.now();
+    this.#restartTimer();
     return {
       runId: this.#record.runId,
       skipBelow: this.#record.watermark,
@@ -285,8 +289,7 @@ export class Checkpointer {
 
   /** Whether a checkpoint is due: enough items written, or time passed. */
   due(): boolean {
-    return this.#sinceCheckpoint >= this.#every ||
-      Date.now() - this.#lastCheckpointAt >= this.#intervalMs;
+    return this.#sinceCheckpoint >= this.#every || this.#intervalPassed;
   }
 
   /**
@@ -314,9 +317,12 @@ export class Checkpointer {
    * Commits a checkpoint of the positions done now: their held dead
    * letters are written, both sinks are flushed and synced, then the
    * record is saved. Call it only when `canCommit()` and between sink
-   * writes; what becomes done while it awaits waits for the next one.
+   * writes. What it records is taken before it first awaits (the ledger,
+   * the sink's length), so the sink loop may go on writing while the
+   * syncs and the save await; what becomes done meanwhile waits for the
+   * next commit, which must not start before this one settles.
    */
-  async commit(
+  commit(
     status: "running" | "finished",
     writers: {
       readonly sink: SinkWriter<never> | undefined;
@@ -324,11 +330,15 @@ export class Checkpointer {
     },
     written: number,
   ): Promise<void> {
-    const record = this.#record!;
     // One snapshot, taken at once: stages go on while the writes await.
     const ledger = this.ledger;
     const watermark = ledger.watermark;
     const doneAbove = ledger.doneAbove();
+    // The sink's length as of now, with the positions above: its write
+    // chain keeps order, so later writes land after it.
+    const sinkCheckpoint = writers.sink?.checkpoint?.();
+    // Marked handled: it is awaited below, after the letters.
+    sinkCheckpoint?.catch(() => {});
     const ready: HeldLetter[] = [];
     const waiting: HeldLetter[] = [];
     for (const held of this.#held) {
@@ -336,40 +346,76 @@ export class Checkpointer {
     }
     this.#held = waiting;
     const doneKeys: string[] = [];
-    const pendingKeys: { position: number; key: string }[] = [];
-    for (const pending of this.#pendingKeys) {
-      if (ledger.isDone(pending.position)) doneKeys.push(pending.key);
-      else pendingKeys.push(pending);
+    if (this.#pendingKeys.length > 0) {
+      const pendingKeys: { position: number; key: string }[] = [];
+      for (const pending of this.#pendingKeys) {
+        if (ledger.isDone(pending.position)) doneKeys.push(pending.key);
+        else pendingKeys.push(pending);
+      }
+      this.#pendingKeys = pendingKeys;
     }
-    this.#pendingKeys = pendingKeys;
-    const released = await this.#writeLetters(ready, writers.deadLetter);
+    // Counted afresh from the snapshot: writes go on meanwhile.
+    this.#sinceCheckpoint = 0;
+    this.#restartTimer();
+    return this.#save(
+      status,
+      { watermark, doneAbove, written, doneKeys, ready },
+      sinkCheckpoint,
+      writers.deadLetter,
+    );
+  }
+
+  async #save(
+    status: "running" | "finished",
+    snapshot: {
+      readonly watermark: number;
+      readonly doneAbove: number[];
+      readonly written: number;
+      readonly doneKeys: string[];
+      readonly ready: HeldLetter[];
+    },
+    sinkCheckpoint: Promise<SinkCheckpoint> | undefined,
+    deadLetter: SinkWriter<DeadLetter> | undefined,
+  ): Promise<void> {
+    // Only commits write dead letters in a durable run, so the dead-letter
+    // sink's length after these is exactly the letters of done positions.
+    const released = await this.#writeLetters(snapshot.ready, deadLetter);
     const sinks: Record<string, SinkCheckpoint> = {};
-    if (writers.sink?.checkpoint) sinks.sink = await writers.sink.checkpoint();
-    if (writers.deadLetter?.checkpoint) {
-      sinks.deadLetter = await writers.deadLetter.checkpoint();
+    if (sinkCheckpoint) sinks.sink = await sinkCheckpoint;
+    if (deadLetter?.checkpoint) {
+      sinks.deadLetter = await deadLetter.checkpoint();
     }
+    const record = this.#record!;
     this.#record = {
       ...record,
-      watermark,
-      doneAbove,
+      watermark: snapshot.watermark,
+      doneAbove: snapshot.doneAbove,
       sinks,
       counts: {
-        written: record.counts.written + written,
+        written: record.counts.written + snapshot.written,
         // Letters of done positions: each counted once, ever.
         failed: record.counts.failed + released,
       },
       status,
       updatedAt: Date.now(),
     };
-    await this.#store!.save(this.#record, doneKeys);
-    // The record holds totals; the caller counts afresh from here.
-    this.#sinceCheckpoint = 0;
-    this.#lastCheckpointAt = Date.now();
+    await this.#store!.save(this.#record, snapshot.doneKeys);
   }
 
-  /** Closes a store this run opened itself. */
+  /** Closes a store this run opened itself, and stops the timer. */
   close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (typeof this.#options.store === "string") this.#store?.close();
+  }
+
+  #restartTimer(): void {
+    clearTimeout(this.#timer);
+    this.#intervalPassed = false;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#intervalPassed = true;
+    }, this.#intervalMs);
   }
 
   #isDone(held: HeldLetter): boolean {
@@ -404,15 +450,7 @@ export class Checkpointer {
       ) => [s.spec.kind, s.spec.name, s.spec.size ?? null]),
       code: this.#options.workflowFingerprint ?? null,
     });
-    const digest = await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(shape),
-    );
-    return Array.from(
-      new Uint8Array(digest).subarray(0, 12),
-      (b) => b.toString(16).padStart(2, "0"),
-    )
-      .join("");
+    return await sha256Hex(shape, 12);
   }
 }
 

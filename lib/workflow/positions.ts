@@ -25,10 +25,12 @@ import type { Tracked } from "./tracked.ts";
 
 /** Source positions done, in flight and partly written. Internal to the interpreter. */
 export class PositionLedger {
-  /** How far above the watermark the source may read. */
+  /** How far above the watermark the source may read: a power of two. */
   readonly window: number;
   // Count of items in the pipeline per position, and whether the sink
-  // holds part of it; a position's slot is its value modulo the window.
+  // holds part of it; a position's slot is its value modulo the window,
+  // taken with a mask (several per item: a division would show).
+  readonly #mask: number;
   readonly #counts: Int32Array;
   readonly #written: Uint8Array;
   #watermark = 0;
@@ -36,11 +38,15 @@ export class PositionLedger {
   #partial = 0;
   #waiter: (() => void) | undefined;
 
-  /** @param window How far above the watermark the source may read (>= 1). */
+  /**
+   * @param window How far above the watermark the source may read at
+   * least (>= 1); rounded up to a power of two.
+   */
   constructor(window: number) {
-    this.window = window;
-    this.#counts = new Int32Array(window);
-    this.#written = new Uint8Array(window);
+    this.window = 2 ** Math.ceil(Math.log2(Math.max(1, window)));
+    this.#mask = this.window - 1;
+    this.#counts = new Int32Array(this.window);
+    this.#written = new Uint8Array(this.window);
   }
 
   /** The lowest position not done: every position below it is done. */
@@ -91,7 +97,7 @@ export class PositionLedger {
   /** Hands out the next position, with one item in flight. Needs room. */
   open(): number {
     const position = this.#next++;
-    const slot = position % this.window;
+    const slot = position & this.#mask;
     this.#counts[slot] = 1;
     this.#written[slot] = 0;
     return position;
@@ -99,10 +105,10 @@ export class PositionLedger {
 
   /** One more item of `item`'s positions in flight (a flatMap's output). */
   add(item: Tracked): void {
-    this.#counts[item.position % this.window]!++;
+    this.#counts[item.position & this.#mask]!++;
     const others = item.others;
     if (others !== undefined) {
-      for (const p of others) this.#counts[p % this.window]!++;
+      for (const p of others) this.#counts[p & this.#mask]!++;
     }
   }
 
@@ -123,7 +129,7 @@ export class PositionLedger {
 
   /** One item of `position` has left the pipeline. */
   drop(position: number): void {
-    const slot = position % this.window;
+    const slot = position & this.#mask;
     if (--this.#counts[slot]! !== 0) return;
     if (this.#written[slot] === 1) {
       this.#written[slot] = 0;
@@ -135,7 +141,7 @@ export class PositionLedger {
   /** Whether `position` is done. */
   isDone(position: number): boolean {
     return position < this.#watermark ||
-      (position < this.#next && this.#counts[position % this.window] === 0);
+      (position < this.#next && this.#counts[position & this.#mask] === 0);
   }
 
   /**
@@ -146,7 +152,7 @@ export class PositionLedger {
     const ranges: number[] = [];
     let from = -1;
     for (let p = this.#watermark + 1; p < this.#next; p++) {
-      const done = this.#counts[p % this.window] === 0;
+      const done = this.#counts[p & this.#mask] === 0;
       if (done && from === -1) from = p;
       else if (!done && from !== -1) {
         ranges.push(from, p);
@@ -158,7 +164,7 @@ export class PositionLedger {
   }
 
   #mark(position: number): void {
-    const slot = position % this.window;
+    const slot = position & this.#mask;
     // More than this one item in flight: the rest comes later.
     if (this.#counts[slot]! > 1 && this.#written[slot] === 0) {
       this.#written[slot] = 1;
@@ -169,7 +175,7 @@ export class PositionLedger {
   #advance(): void {
     while (
       this.#watermark < this.#next &&
-      this.#counts[this.#watermark % this.window] === 0
+      this.#counts[this.#watermark & this.#mask] === 0
     ) this.#watermark++;
     if (this.#waiter !== undefined && this.hasRoom) {
       const wake = this.#waiter;

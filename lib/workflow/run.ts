@@ -423,15 +423,28 @@ class WorkflowRun implements RunHandle {
     };
     const ledger = checkpointer.ledger;
     let committedWritten = 0;
-    const commit = async (status: "running" | "finished") => {
+    // At most one commit at a time; while it syncs, the loop goes on.
+    let committing: Promise<void> | undefined;
+    let commitError: { error: unknown } | undefined;
+    const commit = (status: "running" | "finished"): Promise<void> => {
       // Snapshots: stages keep failing items while the commit awaits.
       const written = this.#written;
-      await checkpointer.commit(status, writers, written - committedWritten);
+      const saved = checkpointer.commit(
+        status,
+        writers,
+        written - committedWritten,
+      );
       committedWritten = written;
+      return saved;
+    };
+    const settle = async (): Promise<void> => {
+      await committing;
+      if (commitError) throw commitError.error;
     };
     let sinkBroken = false;
     try {
       for await (const item of output) {
+        if (commitError) throw commitError.error;
         const tracked = item as Tracked;
         let wrote: boolean;
         try {
@@ -451,11 +464,27 @@ class WorkflowRun implements RunHandle {
           this.#written++;
         }
         if (checkpointer.due() && checkpointer.canCommit()) {
-          await commit("running");
+          // The one before still syncing: wait for it, so no more than
+          // `every` items go between two checkpoints.
+          if (committing !== undefined) {
+            await settle();
+            if (!checkpointer.canCommit()) continue;
+          }
+          committing = commit("running").then(
+            () => {
+              committing = undefined;
+            },
+            (error) => {
+              commitError = { error };
+              committing = undefined;
+            },
+          );
         }
       }
+      await settle();
     } catch (error) {
-      if (!sinkBroken && checkpointer.canCommit()) {
+      await committing;
+      if (!sinkBroken && !commitError && checkpointer.canCommit()) {
         // The ending's own error is what the run reports.
         await this.#deadLetterChain.catch(() => {});
         await commit("running").catch(() => {});

@@ -2,7 +2,8 @@
  * Wrong workflow files through the CLI, in a subprocess: a syntax error,
  * no default export, an option of the wrong type and an unknown option,
  * with `--no-check` (the loader and the validator answer) and with the
- * type check. Each exits 64 with one short message naming the file, and
+ * type check (where the validator can say what is wrong, its line comes
+ * first, not the checker's overloads). Each exits 64 with one short message naming the file, and
  * nothing runs: the workflow's output is never created.
  * See docs/bad_input.md.
  */
@@ -50,11 +51,8 @@ const CASES: readonly Case[] = [
     name: "an option of the wrong type",
     code: (out) => workflowFile(out, 'concurrency: "ten",'),
     unchecked: ['Invalid concurrency: expected an integer >= 1, got "ten"'],
-    checked: [
-      "Type check failed (skip it with --no-check):",
-      "Type 'string' is not assignable to type 'number'.",
-      "wrong.ts:7:",
-    ],
+    // The validator's line says it best, with or without the type check.
+    checked: ['Invalid concurrency: expected an integer >= 1, got "ten"'],
   },
   {
     name: "an unknown option",
@@ -63,8 +61,7 @@ const CASES: readonly Case[] = [
       'Unknown workflow option "colour": allowed are name, description, params, source, pipeline, sink, deadLetter',
     ],
     checked: [
-      "Type check failed (skip it with --no-check):",
-      "'colour' does not exist in type",
+      'Unknown workflow option "colour": allowed are name, description, params, source, pipeline, sink, deadLetter',
     ],
   },
 ];

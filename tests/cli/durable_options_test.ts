@@ -11,21 +11,13 @@ import {
   assertRejects,
 } from "@std/assert";
 import {
-  canResume,
   DEFAULT_CHECKPOINT,
   durableFor,
   isRefusedResume,
   resumeMessage,
 } from "../../cli/durable.ts";
 import { UsageError } from "../../cli/errors.ts";
-import {
-  collect,
-  type DeadLetter,
-  toCsv,
-  toJson,
-  toJsonl,
-  toStdout,
-} from "../../mod.ts";
+import { collect, type DeadLetter, toJsonl, toStdout } from "../../mod.ts";
 import { withTempDir } from "./_helpers.ts";
 
 const FLAGS = {
@@ -34,20 +26,6 @@ const FLAGS = {
   resume: false,
   force: false,
 } as const;
-
-Deno.test("canResume() takes JSON lines, CSV and JSON files, or nothing", () => {
-  assertEquals(
-    [toJsonl("a.jsonl"), toCsv("a.csv"), toJson("a.json"), undefined].map(
-      canResume,
-    ),
-    [true, true, true, true],
-  );
-  assertEquals([toStdout(), collect(), toJsonl("-")].map(canResume), [
-    false,
-    false,
-    false,
-  ]);
-});
 
 Deno.test("durableFor() sets up a durable run with the default checkpoint and a fingerprint of the file", async () => {
   await withTempDir(async (dir) => {

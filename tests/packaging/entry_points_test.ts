@@ -63,6 +63,7 @@ async function libraryEntries(): Promise<Record<string, string>> {
 Deno.test("deno.json exports the main entry and the library's subpaths", async () => {
   assertEquals(Object.keys(await libraryEntries()).sort(), [
     ".",
+    "./distributed",
     "./durable",
     "./executors",
     "./io",
@@ -103,12 +104,23 @@ Deno.test("the engine's subpath loads nothing of workflows, files, workers or ch
   );
 });
 
+Deno.test("the main entry's graph holds no bullmq, ioredis or distributed module", async () => {
+  const graph = await graphOf("mod.ts");
+  const found = graph.map((module) => module.specifier).filter((specifier) =>
+    /bullmq|ioredis|\/lib\/distributed\/|\/distributed\.ts$/.test(specifier)
+  );
+  assertEquals(found, []);
+});
+
 Deno.test("every export of a subpath is the main entry's own", async () => {
   const everything = main as Record<string, unknown>;
   for (const [name, file] of Object.entries(await libraryEntries())) {
-    // Telemetry is an add-on: it loads @opentelemetry/api, which the main
-    // entry must not pay for, so it is the one subpath mod.ts leaves out.
-    if (name === "." || name === "./telemetry") continue;
+    // Telemetry and distributed runs are add-ons: they load
+    // @opentelemetry/api or bullmq, which the main entry must not pay for,
+    // so they are the subpaths mod.ts leaves out.
+    if (name === "." || name === "./telemetry" || name === "./distributed") {
+      continue;
+    }
     const entry = await import(new URL(file, ROOT).href) as Record<
       string,
       unknown

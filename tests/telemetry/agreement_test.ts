@@ -1,7 +1,8 @@
 /**
  * One run's numbers agree across its summary (`GET /runs/:id`), `GET
- * /metrics` and the OpenTelemetry export (in-memory), all read from the
- * HTTP runner with OpenTelemetry on.
+ * /metrics`, the OpenTelemetry export (in-memory) and the run page's data
+ * (`GET /runs/:id/dashboard`), all read from the HTTP runner with
+ * OpenTelemetry on.
  */
 
 import { assertEquals } from "@std/assert";
@@ -19,7 +20,24 @@ function samples(text: string): Map<string, number> {
   return map;
 }
 
-Deno.test("summary, /metrics and the OpenTelemetry export show the same counts for a run", async () => {
+interface PageData {
+  stats: {
+    written: number;
+    deadLetters: number;
+    read: number;
+    stages: { name: string; in: number; failed: number }[];
+  };
+  series: { points: { written: number; failed: number }[] };
+  latency: {
+    stage: string;
+    count: number;
+    errors: number;
+    sumMs: number;
+    counts: number[];
+  }[];
+}
+
+Deno.test("summary, /metrics, the OpenTelemetry export and the run page show the same counts for a run", async () => {
   await using otel = inMemoryOtel();
   await using test = testServer({
     otel: {
@@ -43,6 +61,11 @@ Deno.test("summary, /metrics and the OpenTelemetry export show the same counts f
   };
   const stage = summary.stages[0]!;
   const m = samples(await (await test.request("/metrics")).text());
+  const page = await (await test.request(`/runs/${id}/dashboard`))
+    .json() as PageData;
+  const pageStage = page.stats.stages[0]!;
+  const pageLatency = page.latency.find((l) => l.stage === "square")!;
+  const lastPoint = page.series.points.at(-1)!;
   const points = await otel.points();
   const spans = await otel.spans();
   const where = { "poolflow.workflow": "squares", "poolflow.stage": "square" };
@@ -57,8 +80,11 @@ Deno.test("summary, /metrics and the OpenTelemetry export show the same counts f
     }),
     spans.find((s) => s.name === "poolflow.stage square")
       ?.attributes["poolflow.items.failed"],
+    pageStage.failed,
+    page.stats.deadLetters,
+    lastPoint.failed,
   ];
-  assertEquals(failed, [1, 1, 1, 1]);
+  assertEquals(failed, [1, 1, 1, 1, 1, 1, 1]);
   const succeeded = [
     stage.in - stage.failed,
     m.get(`poolflow_items_total{${label},outcome="succeeded"}`),
@@ -70,22 +96,26 @@ Deno.test("summary, /metrics and the OpenTelemetry export show the same counts f
       s.name === "poolflow.task square" &&
       s.attributes["poolflow.outcome"] === "ok"
     ).length,
+    pageStage.in - pageStage.failed,
   ];
-  assertEquals(succeeded, [7, 7, 7, 7]);
+  assertEquals(succeeded, [7, 7, 7, 7, 7]);
   assertEquals([
     summary.written,
     m.get('poolflow_sink_items_total{workflow="squares"}'),
     valueOf(points, "poolflow.sink.items", { "poolflow.workflow": "squares" }),
     spans.find((s) => s.name === "poolflow.run squares")
       ?.attributes["poolflow.items.written"],
-  ], [7, 7, 7, 7]);
+    page.stats.written,
+    lastPoint.written,
+  ], [7, 7, 7, 7, 7, 7]);
   assertEquals([
     summary.read,
     m.get('poolflow_source_items_total{workflow="squares"}'),
     valueOf(points, "poolflow.source.items", {
       "poolflow.workflow": "squares",
     }),
-  ], [8, 8, 8]);
+    page.stats.read,
+  ], [8, 8, 8, 8]);
   assertEquals([
     1,
     m.get(`poolflow_runs_total{workflow="squares",status="${summary.status}"}`),
@@ -102,11 +132,31 @@ Deno.test("summary, /metrics and the OpenTelemetry export show the same counts f
     [
       m.get(`poolflow_task_duration_seconds_count{${label},outcome="ok"}`),
       histogram.count,
+      pageLatency.count - pageLatency.errors,
     ],
-    [7, 7],
+    [7, 7, 7],
+  );
+  // Every attempt, ok or not: the page's histogram holds both outcomes.
+  const errorCount = m.get(
+    `poolflow_task_duration_seconds_count{${label},outcome="error"}`,
+  )!;
+  assertEquals([pageLatency.errors, pageLatency.count], [
+    errorCount,
+    7 + errorCount,
+  ]);
+  assertEquals(
+    pageLatency.counts.reduce((a, b) => a + b, 0),
+    pageLatency.count,
   );
   const promSum = m.get(
     `poolflow_task_duration_seconds_sum{${label},outcome="ok"}`,
   )!;
   assertEquals(Math.abs(promSum - (histogram.sum ?? 0)) < 1e-9, true);
+  const promErrorSum = m.get(
+    `poolflow_task_duration_seconds_sum{${label},outcome="error"}`,
+  )!;
+  assertEquals(
+    Math.abs((promSum + promErrorSum) * 1000 - pageLatency.sumMs) < 1e-6,
+    true,
+  );
 });

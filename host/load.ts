@@ -7,10 +7,17 @@
  * @module
  */
 
+// The whole library, not only define.ts: workflow files import mod.ts, and
+// a dynamic import needs read permission for every module not loaded yet,
+// so a host granted --allow-read on its workflow folder alone (deno task
+// serve) could not load them if the library were not in its static graph.
 import { type AnyWorkflow, isWorkflow } from "../mod.ts";
+import { WorkflowError } from "../lib/workflow/errors.ts";
+import { planWorkflow } from "../lib/workflow/plan.ts";
 import { WorkflowFileError } from "./errors.ts";
 import { replaceFileUrls, resolveFileUrl } from "./paths.ts";
-import { typeCheck } from "./type_check.ts";
+import { checkoutRoot, typeCheck } from "./type_check.ts";
+import { explainUnmappedImport } from "./import_hints.ts";
 
 /** A loaded workflow file. */
 export interface LoadedWorkflow {
@@ -41,9 +48,10 @@ const MAX_LINES = 6;
  * @param file The path as given on the command line.
  * @param options The working folder, and whether to type-check.
  * @returns The file's URL and its workflow.
+ * @throws {WorkflowError} If it fails its type check and the workflow
+ * validator says why (such as a misspelt option).
  * @throws {WorkflowFileError} If the file is missing, does not parse or
- * type-check, throws while loading, or its default export is not a workflow.
- * @throws {UsageError} If `deno check` cannot be started.
+ * type-check (or `deno check` cannot be started), throws while loading, or its default export is not a workflow.
  */
 export async function loadWorkflow(
   file: string,
@@ -51,9 +59,13 @@ export async function loadWorkflow(
 ): Promise<LoadedWorkflow> {
   const url = resolveFileUrl(file, options.cwd);
   await checkExists(file, url);
+  checkModuleExtension(file, url);
   if (options.check) {
     const diagnostic = await typeCheck(url, options.cwd, options.signal);
     if (diagnostic !== undefined) {
+      // The validator's one line says more than a wall of overloads.
+      const invalid = await validatorError(file, url, options.signal);
+      if (invalid !== undefined) throw invalid;
       throw new WorkflowFileError(
         file,
         `Type check failed (skip it with --no-check):\n${indent(diagnostic)}`,
@@ -88,6 +100,69 @@ export async function loadWorkflow(
     );
   }
   return { file, url, workflow };
+}
+
+/**
+ * What the workflow validator says of a file that failed its type check,
+ * if it loads at all: a typo in an option is its one line ("Unknown
+ * workflow option ... did you mean ..."). A required param that the check
+ * is not given is not a fault of the file.
+ */
+async function validatorError(
+  file: string,
+  url: URL,
+  signal: AbortSignal | undefined,
+): Promise<WorkflowError | undefined> {
+  let workflow: unknown;
+  try {
+    workflow = (await import(url.href)).default;
+  } catch {
+    return undefined;
+  }
+  signal?.throwIfAborted();
+  if (!isWorkflow(workflow)) return undefined;
+  try {
+    planWorkflow(workflow, { file, folder: new URL(".", url) });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof WorkflowError)) return undefined;
+    const name = error.path.startsWith("params.")
+      ? error.path.slice("params.".length)
+      : undefined;
+    const spec = name === undefined ? undefined : workflow.params?.[name];
+    if (spec !== undefined && spec.default === undefined) return undefined;
+    return error;
+  }
+}
+
+/** Extensions Deno imports as code; a workflow file is one of these. */
+const MODULE_EXTENSIONS: ReadonlySet<string> = new Set([
+  "ts",
+  "mts",
+  "cts",
+  "tsx",
+  "js",
+  "mjs",
+  "cjs",
+  "jsx",
+]);
+
+/**
+ * A data file given as the workflow (a `.json` or `.csv`, say) gets a
+ * message saying what a workflow file is, not Deno's import error. A file
+ * without an extension is left to Deno.
+ */
+function checkModuleExtension(file: string, url: URL): void {
+  const extension = /\.([^./]+)$/.exec(url.pathname)?.[1]?.toLowerCase();
+  if (extension === undefined || MODULE_EXTENSIONS.has(extension)) return;
+  throw new WorkflowFileError(
+    file,
+    `Not a workflow file: a workflow is a TypeScript or JavaScript module (such as etl.ts) whose default export is defineWorkflow({...}), not a .${extension} file${
+      extension === "json" || extension === "csv" || extension === "jsonl"
+        ? "; to process its rows, read it in a workflow's source (fromJson, fromJsonl or fromCsv)"
+        : ""
+    }`,
+  );
 }
 
 async function checkExists(file: string, url: URL): Promise<void> {
@@ -138,6 +213,8 @@ function describeImportError(error: unknown, cwd: string): string {
   }
   // deno-lint-ignore no-control-regex
   const message = error.message.replace(/\x1b\[[0-9;]*m/g, "");
+  const unmapped = explainUnmappedImport(message, cwd, checkoutRoot(), "load");
+  if (unmapped !== undefined) return `Cannot load it:\n${indent(unmapped)}`;
   const code = (error as { code?: unknown }).code;
   const lines = replaceFileUrls(message, cwd).split("\n");
   let short = lines.slice(0, MAX_LINES).join("\n") +

@@ -10,7 +10,7 @@ import {
   displayPath,
   replaceFileUrls,
   resolveFileUrl,
-} from "../../cli/paths.ts";
+} from "../../host/paths.ts";
 
 Deno.test("resolveFileUrl() resolves relative and absolute paths, escaping URL characters", () => {
   assertEquals(

@@ -6,9 +6,9 @@
  */
 
 import { assertEquals, assertRejects } from "@std/assert";
-import { WorkflowFileError } from "../../cli/errors.ts";
-import { loadWorkflow } from "../../cli/load.ts";
-import { withTempDir, writeWorkflow } from "./_helpers.ts";
+import { WorkflowFileError } from "../../host/errors.ts";
+import { loadWorkflow } from "../../host/load.ts";
+import { withTempDir, writeWorkflow } from "../cli/_helpers.ts";
 
 const MOD = new URL("../../mod.ts", import.meta.url).href;
 
