@@ -9,11 +9,11 @@
  */
 
 import { Hono } from "npm:hono@4.13.19";
-import { bodyLimit } from "npm:hono@4.13.19/body-limit";
 import { cors } from "npm:hono@4.13.19/cors";
 import { HTTPException } from "npm:hono@4.13.19/http-exception";
 import type { ContentfulStatusCode } from "npm:hono@4.13.19/utils/http-status";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
+import { limitBody } from "./body_limit.ts";
 import { bearerAuth, loopbackOnly } from "./auth.ts";
 import type { AppContext, AppEnv, Logger } from "./context.ts";
 import {
@@ -143,16 +143,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get("/charts.js", page(CHARTS_SCRIPT, "text/javascript; charset=utf-8"));
 
   if (deps.token !== undefined) app.use(bearerAuth(deps.token));
-  app.use(bodyLimit({
-    maxSize: deps.limits.maxBodyBytes,
-    onError: () => {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `Request body too large: at most ${deps.limits.maxBodyBytes} bytes`,
-        { field: "body" },
-      );
-    },
+  app.use(limitBody(deps.limits.maxBodyBytes, () => {
+    throw new ApiError(
+      413,
+      "payload_too_large",
+      `Request body too large: at most ${deps.limits.maxBodyBytes} bytes`,
+      { field: "body" },
+    );
   }));
 
   app.get("/workflows", async (c) => {

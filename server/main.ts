@@ -16,6 +16,7 @@ import { isLoopback } from "./auth.ts";
 import { optionsFromSettings, type SettingNames } from "./config.ts";
 import { consoleLogger } from "./context.ts";
 import { createServer } from "./create.ts";
+import { serveWithHeaderTimeout } from "./header_timeout.ts";
 import { type Duration, parseDuration } from "../lib/units/duration.ts";
 
 /** Options of {@linkcode main}, for tests. */
@@ -52,6 +53,9 @@ Options:
   --progress-interval <dur>     Interval of progress events (default 1s)
   --checkpoints <file>          Make runs durable: keep checkpoints in this
                                 SQLite file; POST /runs takes "resume": true
+  --header-timeout <duration>   Close connections whose request headers do not
+                                arrive within this time, from the connection's
+                                start or its last response (default 20s)
   --grace <duration>            On SIGINT or SIGTERM, how long running runs get
                                 to finish their items in flight (default 10s)
   --allow-remote-without-token  Listen beyond loopback without a token (unsafe)
@@ -74,6 +78,9 @@ const FLAG_NAMES: SettingNames = {
 
 /** How long running runs get to stop gracefully on a signal, by default. */
 const DEFAULT_GRACE = "10s";
+
+/** How long a connection may go without a request's headers, by default. */
+const DEFAULT_HEADER_TIMEOUT = "20s";
 
 /** Exit code of a wrong command line. */
 const USAGE = 64;
@@ -122,6 +129,7 @@ export async function main(
       "progress-interval",
       "checkpoints",
       "grace",
+      "header-timeout",
     ],
     collect: ["cors-origin"],
     alias: { help: "h" },
@@ -167,10 +175,23 @@ export async function main(
     return USAGE;
   }
   const grace = flags.grace ?? DEFAULT_GRACE;
+  let headerTimeoutMs: number;
   try {
     parseDuration(grace as Duration, "--grace");
+    headerTimeoutMs = parseDuration(
+      (flags["header-timeout"] ?? DEFAULT_HEADER_TIMEOUT) as Duration,
+      "--header-timeout",
+    );
   } catch (error) {
     print((error as Error).message);
+    return USAGE;
+  }
+  if (!(headerTimeoutMs > 0)) {
+    print(
+      `Invalid --header-timeout: expected a positive duration such as "20s", got ${
+        JSON.stringify(flags["header-timeout"])
+      }`,
+    );
     return USAGE;
   }
   if (
@@ -230,9 +251,11 @@ export async function main(
   options.signal?.addEventListener("abort", onSignal, { once: true });
   if (options.signal?.aborted) onSignal();
 
-  const http = Deno.serve({
+  const http = serveWithHeaderTimeout({
     hostname,
     port,
+    headerTimeoutMs,
+    onUnbounded: (why) => print(`Warning: --header-timeout: ${why}`),
     onListen: ({ hostname, port }) => {
       listening = true;
       const shown = hostname.includes(":") ? `[${hostname}]` : hostname;

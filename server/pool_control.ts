@@ -14,7 +14,6 @@
  */
 
 import { Hono } from "npm:hono@4.13.19";
-import { bodyLimit } from "npm:hono@4.13.19/body-limit";
 import { HTTPException } from "npm:hono@4.13.19/http-exception";
 import type { ContentfulStatusCode } from "npm:hono@4.13.19/utils/http-status";
 import { PoolRefusedError } from "../lib/pool/pool_errors.ts";
@@ -23,6 +22,7 @@ import type { TaskGroup } from "../lib/pool/task_group.ts";
 import type { TaskPool } from "../lib/pool/task_pool.ts";
 import type { TaskContext } from "../lib/pool/types.ts";
 import { bearerAuth, loopbackOnly } from "./auth.ts";
+import { limitBody } from "./body_limit.ts";
 import { type ClientInfo, consoleLogger, type Logger } from "./context.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import {
@@ -216,16 +216,13 @@ export function poolControl(
     app.use(loopbackOnly());
   }
   if (token !== undefined) app.use(bearerAuth(token));
-  app.use(bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `Request body too large: at most ${MAX_BODY_BYTES} bytes`,
-        { field: "body" },
-      );
-    },
+  app.use(limitBody(MAX_BODY_BYTES, () => {
+    throw new ApiError(
+      413,
+      "payload_too_large",
+      `Request body too large: at most ${MAX_BODY_BYTES} bytes`,
+      { field: "body" },
+    );
   }));
 
   const body = async (request: Request, allowed: readonly string[]) =>

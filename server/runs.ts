@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { CheckpointStore, ResumeErrorCode } from "../lib/durable/store.ts";
-import type { Sink, Source } from "../lib/io/types.ts";
+import type { CheckpointStore } from "../lib/durable/store.ts";
+import type { Source } from "../lib/io/types.ts";
 import type { AnyWorkflow } from "../lib/workflow/define.ts";
 import { PathParamError } from "../lib/workflow/errors.ts";
 import type { RunEvent } from "../lib/workflow/events.ts";
@@ -29,6 +29,13 @@ import { EventLog } from "./event_log.ts";
 import type { ResolvedLimits } from "./limits.ts";
 import type { ParamValue } from "./requests.ts";
 import { ResultBuffer } from "./results.ts";
+import {
+  checkResumeBeforeStart,
+  isRefusedResume,
+  resumeMessage,
+  scopeOf,
+  SINKS_THAT_RESUME,
+} from "./resume.ts";
 import { RunPageData } from "./run_page_data.ts";
 import { workflowFolder } from "./workflows.ts";
 
@@ -116,43 +123,24 @@ interface MutableRecord extends RunRecord {
   starting: boolean;
 }
 
-/** What identifies the outputs of a durable run (as its checkpoints do). */
-function scopeOf(plan: WorkflowPlan): string {
-  const where = (sink: Sink<never> | undefined) =>
-    sink ? `${sink.kind}:${sink.location}` : null;
-  return JSON.stringify([plan.name, where(plan.sink), where(plan.deadLetter)]);
-}
-
-/** Which runs are durable, in the API's words: their sinks say so. */
-const SINKS_THAT_RESUME =
-  "only runs whose sinks keep checkpoints (toJsonl, toCsv or toJson writing to a file, or no sink) are durable";
-
-/** What to do about a refused resume, in the API's words, by code. */
-const RESUME_ADVICE: Readonly<Record<ResumeErrorCode, string>> = {
-  resume_nothing: ': start it without "resume"',
-  resume_finished: ': start it without "resume" to run it again',
-  resume_workflow_changed: '; send "force": true to resume anyway',
-  resume_input_changed: '; send "force": true to resume anyway',
-  resume_sink_not_durable: `; ${SINKS_THAT_RESUME}`,
-  resume_output_shorter:
-    '; put the file back and resume again, or start it without "resume"',
-  resume_store_damaged: ': start it without "resume"',
-  resume_store_missing: ': start it without "resume"',
-  resume_still_running: ": wait for it to end, or cancel it, before resuming",
-};
-
-/** Whether a run's error is a refused resume, by its code. */
-function isRefusedResume(
-  error: RunSummary["error"],
-): error is { name: string; message: string; code: ResumeErrorCode } {
-  return error?.code !== undefined && Object.hasOwn(RESUME_ADVICE, error.code);
-}
-
-/** A refused resume in the API's words, without file paths. */
-function resumeMessage(
-  error: { readonly message: string; readonly code: ResumeErrorCode },
-): string {
-  return `${redactPaths(error.message)}${RESUME_ADVICE[error.code]}`;
+/** A workflow's refusal of the request as a 400 naming the field. */
+function asApiError(error: unknown): unknown {
+  // A refused path's message holds only the request's own value and the
+  // declared root: redacting would garble the value it quotes.
+  if (error instanceof PathParamError) {
+    return new ApiError(400, "bad_request", error.message, {
+      field: error.path,
+      reason: error.code,
+      cause: error,
+    });
+  }
+  if (error instanceof WorkflowError) {
+    return new ApiError(400, "bad_request", redactPaths(error.message), {
+      field: error.path,
+      cause: error,
+    });
+  }
+  return error;
 }
 
 /**
@@ -236,17 +224,9 @@ export class RunRegistry {
    * outputs is going or there is nothing to resume (`ResumeError`).
    */
   async start(request: StartRequest): Promise<RunRecord> {
-    if (this.#closed) {
-      throw new ApiError(503, "unavailable", "The server is shutting down");
-    }
-    if (this.#active >= this.#limits.maxConcurrentRuns) {
-      throw new ApiError(
-        429,
-        "too_many_requests",
-        `Too many runs: ${this.#active} are going, at most ${this.#limits.maxConcurrentRuns} at once; retry when one has finished`,
-        { headers: { "Retry-After": "1" } },
-      );
-    }
+    // Whatever is wrong with the request is said before the limits are
+    // applied: a 429 tells the client to retry, which a bad request must not.
+    this.#refuseIfClosed();
     const resume = request.resume === true;
     const store = this.#checkpoints;
     if (resume && store === undefined) {
@@ -257,27 +237,28 @@ export class RunRegistry {
         { field: "resume" },
       );
     }
+    const plan = this.#plan(request);
+    let scope = store === undefined
+      ? undefined
+      : this.#durableScope(plan, request.name, resume);
+    if (resume && store !== undefined) {
+      await checkResumeBeforeStart(store, plan, request.name);
+      this.#refuseIfClosed();
+      // Another run may have taken these outputs meanwhile.
+      scope = this.#durableScope(plan, request.name, resume);
+    }
+    if (this.#active >= this.#limits.maxConcurrentRuns) {
+      throw new ApiError(
+        429,
+        "too_many_requests",
+        `Too many runs: ${this.#active} are going, at most ${this.#limits.maxConcurrentRuns} at once; retry when one has finished`,
+        { headers: { "Retry-After": "1" } },
+      );
+    }
     const results = new ResultBuffer(this.#limits.resultsPerRun);
     let handle: RunHandle;
-    let scope: string | undefined;
     let page: RunPageData;
     try {
-      const folder = workflowFolder(request.workflow);
-      const plan = planWorkflow(request.workflow, {
-        params: request.params,
-        ...(folder === undefined ? {} : { folder }),
-        ...(request.concurrency === undefined
-          ? {}
-          : { concurrency: request.concurrency }),
-        ...(request.source === undefined ? {} : {
-          source: request.rows === undefined
-            ? request.source
-            : fingerprinted(request.source, request.rows),
-        }),
-      });
-      scope = store === undefined
-        ? undefined
-        : this.#durableScope(plan, request.name, resume);
       page = new RunPageData(Date.now(), plan.stages.map((s) => s.spec.name), {
         seriesBucketMs: Math.max(100, this.#progressIntervalMs),
       });
@@ -305,22 +286,7 @@ export class RunRegistry {
       });
       prepared?.attach(handle);
     } catch (error) {
-      // A refused path's message holds only the request's own value and
-      // the declared root: redacting would garble the value it quotes.
-      if (error instanceof PathParamError) {
-        throw new ApiError(400, "bad_request", error.message, {
-          field: error.path,
-          reason: error.code,
-          cause: error,
-        });
-      }
-      if (error instanceof WorkflowError) {
-        throw new ApiError(400, "bad_request", redactPaths(error.message), {
-          field: error.path,
-          cause: error,
-        });
-      }
-      throw error;
+      throw asApiError(error);
     }
     const record: MutableRecord = {
       id: handle.id,
@@ -372,6 +338,38 @@ export class RunRegistry {
       }
     }
     return record;
+  }
+
+  #refuseIfClosed(): void {
+    if (this.#closed) {
+      throw new ApiError(503, "unavailable", "The server is shutting down");
+    }
+  }
+
+  /**
+   * The run's plan: its parameters (paths confined to their roots),
+   * concurrency and input checked against the workflow.
+   *
+   * @throws {ApiError} 400 naming what does not fit.
+   */
+  #plan(request: StartRequest): WorkflowPlan {
+    try {
+      const folder = workflowFolder(request.workflow);
+      return planWorkflow(request.workflow, {
+        params: request.params,
+        ...(folder === undefined ? {} : { folder }),
+        ...(request.concurrency === undefined
+          ? {}
+          : { concurrency: request.concurrency }),
+        ...(request.source === undefined ? {} : {
+          source: request.rows === undefined
+            ? request.source
+            : fingerprinted(request.source, request.rows),
+        }),
+      });
+    } catch (error) {
+      throw asApiError(error);
+    }
   }
 
   /**
