@@ -25,47 +25,9 @@ import {
   redisExecutor,
   serveWorkflow,
 } from "@poolflow/poolflow/distributed";
+import { startRedis } from "../tests/distributed/_redis.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-
-async function startRedis(): Promise<
-  { port: number; url: string; stop(): Promise<void> }
-> {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  const child = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 200; i++) {
-    try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
-      c.close();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGKILL");
-      await child.status;
-    },
-  };
-}
 
 const opened: Redis[] = [];
 const client = (port: number) => {
@@ -351,5 +313,5 @@ try {
   }
 } finally {
   for (const c of opened) c.disconnect();
-  await redis.stop();
+  await redis.kill();
 }
