@@ -10,23 +10,12 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { chromium } from "playwright-core";
+import { launchBrowser, noChromium, watchProblems } from "./_browser.ts";
 import { defineWorkflow, fromIterable, sleep } from "../../mod.ts";
 import { createServer } from "../../server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "browser-token-0123456789";
 const SCREENSHOT = "/tmp/poolflow-dashboard.png";
-
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const inCi = ["true", "1"].includes(Deno.env.get("CI")?.toLowerCase() ?? "");
 
 const quick = defineWorkflow({
   name: "quick",
@@ -54,12 +43,8 @@ const slow = defineWorkflow({
 
 Deno.test({
   name: "the dashboard starts a run to 100%, then resizes and cancels another",
-  ignore: !exists(CHROMIUM) && !inCi,
+  ignore: noChromium,
   async fn() {
-    assert(
-      exists(CHROMIUM),
-      `Chromium is missing at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium"`,
-    );
     const server = createServer({
       workflows: { quick, slow },
       token: TOKEN,
@@ -77,33 +62,13 @@ Deno.test({
       });
       return await response.json();
     };
-    const profile = await Deno.makeTempDir({ prefix: "poolflow-chromium-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchBrowser();
+    const { context } = browser;
     const problems: string[] = [];
 
     try {
       const page = await context.newPage();
-      page.on("pageerror", (error) => problems.push(error.message));
-      page.on("console", (message) => {
-        // The first call without a token is a 401, which Chromium logs.
-        if (
-          message.type() === "error" &&
-          !message.text().includes("status of 401")
-        ) problems.push(message.text());
-      });
+      watchProblems(page, problems);
       await page.goto(base);
 
       // Without the token the page asks for it.
@@ -155,10 +120,9 @@ Deno.test({
       );
       assertEquals(problems, []);
     } finally {
-      await context.close();
+      await browser.close();
       await server.close();
       await http.shutdown();
-      await Deno.remove(profile, { recursive: true });
     }
   },
 });

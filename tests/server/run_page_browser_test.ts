@@ -11,26 +11,16 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { launchBrowser, noChromium, watchProblems } from "./_browser.ts";
 import { defineWorkflow, fromIterable, sleep } from "../../mod.ts";
 import { createServer } from "../../server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const TOKEN = "run-page-token-0123456789";
 const SHOTS = Deno.env.get("POOLFLOW_SCREENSHOTS") ??
   "/tmp/poolflow-screenshots";
 const HOSTILE =
   `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`;
-
-function exists(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const inCi = ["true", "1"].includes(Deno.env.get("CI")?.toLowerCase() ?? "");
 
 /** Goes on until cancelled; every seventh item fails. */
 const live = defineWorkflow({
@@ -88,12 +78,8 @@ async function numberIn(page: Page, selector: string): Promise<number> {
 
 Deno.test({
   name: "the run page shows a live run, a finished run and a failed run",
-  ignore: !exists(CHROMIUM) && !inCi,
+  ignore: noChromium,
   async fn() {
-    assert(
-      exists(CHROMIUM),
-      `Chromium is missing at ${CHROMIUM}: install it with "apt-get update && apt-get install -y chromium"`,
-    );
     await Deno.mkdir(SHOTS, { recursive: true });
     const server = createServer({
       workflows: { live, mixed, brittle },
@@ -124,22 +110,8 @@ Deno.test({
       }
       throw new Error(`Run ${id} did not finish`);
     };
-    const profile = await Deno.makeTempDir({ prefix: "poolflow-chromium-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchBrowser({ width: 1280, height: 900 });
+    const { context } = browser;
     const problems: string[] = [];
     let liveId: string | undefined;
     try {
@@ -159,14 +131,7 @@ Deno.test({
       })).id as string;
 
       const page = await context.newPage();
-      page.on("pageerror", (error) => problems.push(error.message));
-      page.on("console", (message) => {
-        // The first call without a token is a 401, which Chromium logs.
-        if (
-          message.type() === "error" &&
-          !message.text().includes("status of 401")
-        ) problems.push(message.text());
-      });
+      watchProblems(page, problems);
 
       // The run list: the token, live progress bars, a link per run.
       await page.goto(base);
@@ -305,10 +270,9 @@ Deno.test({
           body: JSON.stringify({ graceful: false }),
         }).catch(() => {});
       }
-      await context.close();
+      await browser.close();
       await server.close();
       await http.shutdown();
-      await Deno.remove(profile, { recursive: true });
     }
   },
 });
